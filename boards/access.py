@@ -1,0 +1,101 @@
+"""Access checks: each returns the object for a user who may see it.
+
+Anyone outside the object's team gets 404 (the object does not exist for them); a member whose
+role is read-only gets PermissionDenied (403) when asking to write.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from boards.models import (
+    EDITING_ROLES,
+    Experiment,
+    Membership,
+    Metric,
+    Obstacle,
+    Storyboard,
+    TargetCondition,
+    Team,
+    User,
+)
+
+
+def role_in(user: User, team_id: int) -> str | None:
+    if not user.is_authenticated:
+        return None
+    cache = getattr(user, "_kata_roles", None)
+    if cache is None:
+        cache = dict(Membership.objects.filter(user=user).values_list("team_id", "role"))
+        user._kata_roles = cache
+    return cache.get(team_id)
+
+
+def _check(user: User, team_id: int, write: bool) -> str:
+    role = role_in(user, team_id)
+    if role is None:
+        raise Http404("No such page.")
+    if write and role not in EDITING_ROLES:
+        raise PermissionDenied("Your role in this team can read its storyboards, not change them.")
+    return role
+
+
+def teams_for_user(user: User) -> QuerySet[Team]:
+    return Team.objects.filter(memberships__user=user)
+
+
+def get_team_for_user(user: User, slug: str, *, write: bool = False) -> Team:
+    team = Team.objects.filter(slug=slug).first()
+    if team is None:
+        raise Http404("No such team.")
+    _check(user, team.pk, write)
+    return team
+
+
+def get_storyboard_for_user(user: User, pk: int, *, write: bool = False) -> Storyboard:
+    storyboard = (
+        Storyboard.objects.select_related("team", "challenge", "learner", "coach")
+        .filter(pk=pk)
+        .first()
+    )
+    if storyboard is None:
+        raise Http404("No such storyboard.")
+    _check(user, storyboard.team_id, write)
+    return storyboard
+
+
+def _get_on_board(user, queryset, pk: int, *, write: bool, team_path: str):
+    obj = queryset.filter(pk=pk).first()
+    if obj is None:
+        raise Http404("Not found.")
+    team_id = obj
+    for part in team_path.split("."):
+        team_id = getattr(team_id, part)
+    _check(user, team_id, write)
+    return obj
+
+
+def get_target_condition_for_user(user: User, pk: int, *, write: bool = False) -> TargetCondition:
+    queryset = TargetCondition.objects.select_related("storyboard")
+    return _get_on_board(user, queryset, pk, write=write, team_path="storyboard.team_id")
+
+
+def get_obstacle_for_user(user: User, pk: int, *, write: bool = False) -> Obstacle:
+    queryset = Obstacle.objects.select_related("target_condition__storyboard")
+    return _get_on_board(
+        user, queryset, pk, write=write, team_path="target_condition.storyboard.team_id"
+    )
+
+
+def get_experiment_for_user(user: User, pk: int, *, write: bool = False) -> Experiment:
+    queryset = Experiment.objects.select_related("target_condition__storyboard", "obstacle")
+    return _get_on_board(
+        user, queryset, pk, write=write, team_path="target_condition.storyboard.team_id"
+    )
+
+
+def get_metric_for_user(user: User, pk: int, *, write: bool = False) -> Metric:
+    queryset = Metric.objects.select_related("target_condition__storyboard")
+    return _get_on_board(
+        user, queryset, pk, write=write, team_path="target_condition.storyboard.team_id"
+    )

@@ -1,0 +1,748 @@
+"""Every write to teams and storyboards goes through these functions.
+
+Each one runs in a transaction, writes what changed to the storyboard's append-only activity
+log in that same transaction, and bumps the board's revision so open browsers see the change.
+Editable rows carry a version: an update names the version it started from and is refused with
+``Conflict`` if someone else saved in between.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from boards.models import (
+    Activity,
+    ActualCondition,
+    Challenge,
+    Experiment,
+    Measurement,
+    Membership,
+    Metric,
+    Obstacle,
+    Role,
+    Storyboard,
+    TargetCondition,
+    Team,
+    User,
+)
+
+
+class Conflict(Exception):
+    """Someone else saved the row first; ``current`` is the row as they left it."""
+
+    def __init__(self, current: models.Model):
+        super().__init__(f"{current._meta.verbose_name} was changed by someone else")
+        self.current = current
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
+    return {name: _jsonable(getattr(obj, name)) for name in fields}
+
+
+def _log(
+    *,
+    storyboard: Storyboard,
+    by: User | None,
+    action: str,
+    obj: models.Model,
+    summary: str,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> Activity:
+    now = timezone.now()
+    Storyboard.objects.filter(pk=storyboard.pk).update(revision=F("revision") + 1, changed_at=now)
+    return Activity.objects.create(
+        storyboard=storyboard,
+        actor=by,
+        at=now,
+        action=action,
+        object_type=obj._meta.model_name,
+        object_id=obj.pk,
+        summary=summary[:300],
+        before=before,
+        after=after,
+    )
+
+
+def _save_versioned(obj: models.Model, *, version: int, changes: dict[str, Any]) -> None:
+    """Write ``changes`` only if the row is still at ``version``; else raise Conflict."""
+    model = type(obj)
+    updated = model.objects.filter(pk=obj.pk, version=version).update(
+        **changes, version=F("version") + 1
+    )
+    if not updated:
+        raise Conflict(model.objects.get(pk=obj.pk))
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    obj.version = version + 1
+
+
+def _required(value: str | None, field: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: message})
+    return value
+
+
+def _decimal(value: Any, field: str) -> Decimal:
+    try:
+        number = Decimal(str(value).strip().replace(",", "."))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: "Enter a number, such as 31 or 12.5."}) from None
+    if not number.is_finite() or abs(number) >= Decimal("1e10"):
+        raise ValidationError({field: "Enter a number smaller than ten billion."})
+    return number
+
+
+# Teams -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def team_create(*, name: str, slug: str, by: User | None = None) -> Team:
+    """Create a team; whoever creates it becomes its administrator."""
+    team = Team.objects.create(name=_required(name, "name", "Give the team a name."), slug=slug)
+    if by is not None:
+        Membership.objects.create(user=by, team=team, role=Role.ADMIN)
+    return team
+
+
+@transaction.atomic
+def membership_set(*, team: Team, user: User, role: str) -> Membership:
+    """Add a user to a team with a role, or change the role they have."""
+    if role not in Role.values:
+        raise ValidationError({"role": f"{role!r} is not a role."})
+    membership, _ = Membership.objects.update_or_create(
+        team=team, user=user, defaults={"role": role}
+    )
+    return membership
+
+
+# Challenge and storyboard ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def challenge_create(*, team: Team, title: str, horizon: date, description: str = "") -> Challenge:
+    return Challenge.objects.create(
+        team=team,
+        title=_required(title, "title", "Describe the challenge."),
+        horizon=horizon,
+        description=description.strip(),
+    )
+
+
+@transaction.atomic
+def storyboard_create(
+    *,
+    team: Team,
+    challenge: Challenge,
+    focus_process: str,
+    learner: User,
+    coach: User | None = None,
+    by: User | None = None,
+) -> Storyboard:
+    if challenge.team_id != team.pk:
+        raise ValidationError({"challenge": "The challenge must belong to the same team."})
+    storyboard = Storyboard.objects.create(
+        team=team,
+        challenge=challenge,
+        focus_process=_required(focus_process, "focus_process", "Name the focus process."),
+        learner=learner,
+        coach=coach,
+    )
+    _log(
+        storyboard=storyboard,
+        by=by,
+        action="storyboard.created",
+        obj=storyboard,
+        summary=f"Started the storyboard for {storyboard.focus_process}",
+        after=snapshot(storyboard, ["focus_process", "challenge", "learner", "coach"]),
+    )
+    return storyboard
+
+
+@transaction.atomic
+def storyboard_update(
+    *,
+    storyboard: Storyboard,
+    version: int,
+    focus_process: str,
+    challenge: Challenge,
+    learner: User,
+    coach: User | None,
+    by: User | None,
+) -> Storyboard:
+    fields = ["focus_process", "challenge", "learner", "coach"]
+    before = snapshot(storyboard, fields)
+    if challenge.team_id != storyboard.team_id:
+        raise ValidationError({"challenge": "The challenge must belong to the same team."})
+    _save_versioned(
+        storyboard,
+        version=version,
+        changes={
+            "focus_process": _required(focus_process, "focus_process", "Name the focus process."),
+            "challenge": challenge,
+            "learner": learner,
+            "coach": coach,
+        },
+    )
+    _log(
+        storyboard=storyboard,
+        by=by,
+        action="storyboard.updated",
+        obj=storyboard,
+        summary=f"Changed the storyboard for {storyboard.focus_process}",
+        before=before,
+        after=snapshot(storyboard, fields),
+    )
+    return storyboard
+
+
+# Target conditions -----------------------------------------------------------------------------
+
+TARGET_FIELDS = ["operating_pattern", "achieve_by", "status", "reflection"]
+METRIC_FIELDS = ["name", "unit", "target_value", "higher_is_better"]
+
+
+def _metric_spec(spec: dict | None, kind: str) -> dict | None:
+    if not spec:
+        return None
+    return {
+        "kind": kind,
+        "name": _required(spec.get("name"), f"{kind}_metric_name", "Name the metric."),
+        "unit": (spec.get("unit") or "").strip(),
+        "target_value": _decimal(spec.get("target_value"), f"{kind}_metric_target"),
+        "higher_is_better": bool(spec.get("higher_is_better", False)),
+    }
+
+
+@transaction.atomic
+def target_condition_start(
+    *,
+    storyboard: Storyboard,
+    operating_pattern: str,
+    achieve_by: date,
+    process_metric: dict | None = None,
+    outcome_metric: dict | None = None,
+    by: User | None,
+) -> TargetCondition:
+    """Set the next target condition; the board may have only one active at a time.
+
+    ``process_metric`` and ``outcome_metric`` are dicts of name, unit, target_value and
+    higher_is_better.
+    """
+    pattern = _required(
+        operating_pattern, "operating_pattern", "Describe how the process should operate."
+    )
+    if TargetCondition.objects.filter(storyboard=storyboard, status="active").exists():
+        raise ValidationError(
+            "This storyboard already has an active target condition: close it before setting "
+            "the next one."
+        )
+    if achieve_by < timezone.localdate():
+        raise ValidationError({"achieve_by": "The achieve-by date cannot be in the past."})
+    specs = [_metric_spec(process_metric, "process"), _metric_spec(outcome_metric, "outcome")]
+    number = (storyboard.target_conditions.aggregate(n=Max("number"))["n"] or 0) + 1
+    target = TargetCondition.objects.create(
+        storyboard=storyboard, number=number, operating_pattern=pattern, achieve_by=achieve_by
+    )
+    for spec in specs:
+        if spec:
+            Metric.objects.create(target_condition=target, **spec)
+    _log(
+        storyboard=storyboard,
+        by=by,
+        action="target_condition.started",
+        obj=target,
+        summary=f"Set target condition {number}, achieve by {achieve_by:%d %b %Y}",
+        after=snapshot(target, TARGET_FIELDS),
+    )
+    return target
+
+
+@transaction.atomic
+def target_condition_update(
+    *,
+    target_condition: TargetCondition,
+    version: int,
+    operating_pattern: str,
+    achieve_by: date,
+    by: User | None,
+) -> TargetCondition:
+    before = snapshot(target_condition, TARGET_FIELDS)
+    _save_versioned(
+        target_condition,
+        version=version,
+        changes={
+            "operating_pattern": _required(
+                operating_pattern, "operating_pattern", "Describe how the process should operate."
+            ),
+            "achieve_by": achieve_by,
+        },
+    )
+    _log(
+        storyboard=target_condition.storyboard,
+        by=by,
+        action="target_condition.updated",
+        obj=target_condition,
+        summary=f"Changed target condition {target_condition.number}",
+        before=before,
+        after=snapshot(target_condition, TARGET_FIELDS),
+    )
+    return target_condition
+
+
+@transaction.atomic
+def target_condition_close(
+    *,
+    target_condition: TargetCondition,
+    version: int,
+    status: str,
+    reflection: str,
+    by: User | None,
+) -> TargetCondition:
+    """Close the active target condition as achieved or abandoned, with a short reflection."""
+    if status not in (TargetCondition.Status.ACHIEVED, TargetCondition.Status.ABANDONED):
+        raise ValidationError({"status": "Close a target condition as achieved or abandoned."})
+    if not target_condition.is_active:
+        raise ValidationError("This target condition is already closed.")
+    reflection = _required(
+        reflection, "reflection", "Write a short reflection: what did reaching for it teach us?"
+    )
+    before = snapshot(target_condition, TARGET_FIELDS)
+    _save_versioned(
+        target_condition,
+        version=version,
+        changes={"status": status, "reflection": reflection, "closed_at": timezone.now()},
+    )
+    _log(
+        storyboard=target_condition.storyboard,
+        by=by,
+        action=f"target_condition.{status}",
+        obj=target_condition,
+        summary=f"Closed target condition {target_condition.number} as {status}",
+        before=before,
+        after=snapshot(target_condition, TARGET_FIELDS),
+    )
+    return target_condition
+
+
+@transaction.atomic
+def metric_update(
+    *,
+    metric: Metric,
+    version: int,
+    name: str,
+    unit: str,
+    target_value: Any,
+    higher_is_better: bool,
+    by: User | None,
+) -> Metric:
+    before = snapshot(metric, METRIC_FIELDS)
+    _save_versioned(
+        metric,
+        version=version,
+        changes={
+            "name": _required(name, "name", "Name the metric."),
+            "unit": unit.strip(),
+            "target_value": _decimal(target_value, "target_value"),
+            "higher_is_better": higher_is_better,
+        },
+    )
+    _log(
+        storyboard=metric.target_condition.storyboard,
+        by=by,
+        action="metric.updated",
+        obj=metric,
+        summary=f"Changed the {metric.get_kind_display().lower()} {metric.name}",
+        before=before,
+        after=snapshot(metric, METRIC_FIELDS),
+    )
+    return metric
+
+
+# Actual condition and measurements -------------------------------------------------------------
+
+
+@transaction.atomic
+def actual_condition_record(
+    *,
+    storyboard: Storyboard,
+    operating_pattern: str,
+    observed_at: datetime | None = None,
+    by: User | None,
+) -> ActualCondition:
+    observation = ActualCondition.objects.create(
+        storyboard=storyboard,
+        operating_pattern=_required(
+            operating_pattern, "operating_pattern", "Describe what you observed."
+        ),
+        observed_at=observed_at or timezone.now(),
+        recorded_by=by,
+    )
+    _log(
+        storyboard=storyboard,
+        by=by,
+        action="actual_condition.recorded",
+        obj=observation,
+        summary="Recorded the actual condition",
+        after=snapshot(observation, ["observed_at", "operating_pattern"]),
+    )
+    return observation
+
+
+@transaction.atomic
+def measurement_add(
+    *,
+    metric: Metric,
+    value: Any,
+    measured_at: datetime | None = None,
+    note: str = "",
+    experiment: Experiment | None = None,
+    by: User | None,
+) -> Measurement:
+    if experiment is not None and experiment.target_condition_id != metric.target_condition_id:
+        raise ValidationError({"experiment": "The experiment belongs to another target condition."})
+    measured_at = measured_at or timezone.now()
+    if measured_at > timezone.now() + timedelta(minutes=5):
+        raise ValidationError({"measured_at": "A measurement cannot be in the future."})
+    measurement = Measurement.objects.create(
+        metric=metric,
+        value=_decimal(value, "value"),
+        measured_at=measured_at,
+        note=note.strip(),
+        experiment=experiment,
+        recorded_by=by,
+    )
+    _log(
+        storyboard=metric.target_condition.storyboard,
+        by=by,
+        action="measurement.added",
+        obj=measurement,
+        summary=f"Measured {metric.name}: {metric.format_value(measurement.value)}",
+        after=snapshot(measurement, ["metric", "value", "measured_at", "note", "experiment"]),
+    )
+    return measurement
+
+
+# Obstacles -------------------------------------------------------------------------------------
+
+OBSTACLE_FIELDS = ["description", "status", "position", "cleared_at"]
+
+
+def _require_active(target_condition: TargetCondition) -> None:
+    if not target_condition.is_active:
+        raise ValidationError("This target condition is closed; its record can only be read.")
+
+
+@transaction.atomic
+def obstacle_add(
+    *, target_condition: TargetCondition, description: str, by: User | None
+) -> Obstacle:
+    _require_active(target_condition)
+    description = _required(
+        description, "description", "Describe what stands between the actual and the target."
+    )
+    position = (target_condition.obstacles.aggregate(p=Max("position"))["p"] or 0) + 1
+    obstacle = Obstacle.objects.create(
+        target_condition=target_condition, description=description, position=position
+    )
+    _log(
+        storyboard=target_condition.storyboard,
+        by=by,
+        action="obstacle.added",
+        obj=obstacle,
+        summary=f"Added obstacle: {description}",
+        after=snapshot(obstacle, OBSTACLE_FIELDS),
+    )
+    return obstacle
+
+
+@transaction.atomic
+def obstacle_update(
+    *, obstacle: Obstacle, version: int, description: str, by: User | None
+) -> Obstacle:
+    before = snapshot(obstacle, OBSTACLE_FIELDS)
+    _save_versioned(
+        obstacle,
+        version=version,
+        changes={"description": _required(description, "description", "Describe the obstacle.")},
+    )
+    _log(
+        storyboard=obstacle.target_condition.storyboard,
+        by=by,
+        action="obstacle.updated",
+        obj=obstacle,
+        summary=f"Changed obstacle: {obstacle.description}",
+        before=before,
+        after=snapshot(obstacle, OBSTACLE_FIELDS),
+    )
+    return obstacle
+
+
+@transaction.atomic
+def obstacle_work_on(*, obstacle: Obstacle, version: int, by: User | None) -> Obstacle:
+    """Make this the one obstacle worked on now; the previous one goes back to the lot."""
+    _require_active(obstacle.target_condition)
+    if obstacle.status == Obstacle.Status.CLEARED:
+        raise ValidationError("This obstacle is cleared; add it again if it came back.")
+    before = snapshot(obstacle, OBSTACLE_FIELDS)
+    previous = (
+        Obstacle.objects.filter(target_condition_id=obstacle.target_condition_id, status="working")
+        .exclude(pk=obstacle.pk)
+        .first()
+    )
+    if previous is not None:
+        _save_versioned(previous, version=previous.version, changes={"status": "parked"})
+    _save_versioned(obstacle, version=version, changes={"status": "working"})
+    summary = f"Now working on: {obstacle.description}"
+    if previous is not None:
+        summary += f" (back to the parking lot: {previous.description})"
+    _log(
+        storyboard=obstacle.target_condition.storyboard,
+        by=by,
+        action="obstacle.working_on",
+        obj=obstacle,
+        summary=summary,
+        before=before,
+        after=snapshot(obstacle, OBSTACLE_FIELDS),
+    )
+    return obstacle
+
+
+@transaction.atomic
+def obstacle_clear(
+    *, obstacle: Obstacle, version: int, by: User | None, cleared_on: datetime | None = None
+) -> Obstacle:
+    before = snapshot(obstacle, OBSTACLE_FIELDS)
+    _save_versioned(
+        obstacle,
+        version=version,
+        changes={"status": "cleared", "cleared_at": cleared_on or timezone.now()},
+    )
+    _log(
+        storyboard=obstacle.target_condition.storyboard,
+        by=by,
+        action="obstacle.cleared",
+        obj=obstacle,
+        summary=f"Cleared obstacle: {obstacle.description}",
+        before=before,
+        after=snapshot(obstacle, OBSTACLE_FIELDS),
+    )
+    return obstacle
+
+
+@transaction.atomic
+def obstacle_park(*, obstacle: Obstacle, version: int, by: User | None) -> Obstacle:
+    """Put an obstacle back in the parking lot (stop working on it, or reopen a cleared one)."""
+    _require_active(obstacle.target_condition)
+    before = snapshot(obstacle, OBSTACLE_FIELDS)
+    _save_versioned(obstacle, version=version, changes={"status": "parked", "cleared_at": None})
+    _log(
+        storyboard=obstacle.target_condition.storyboard,
+        by=by,
+        action="obstacle.parked",
+        obj=obstacle,
+        summary=f"Parked obstacle: {obstacle.description}",
+        before=before,
+        after=snapshot(obstacle, OBSTACLE_FIELDS),
+    )
+    return obstacle
+
+
+@transaction.atomic
+def obstacle_move(*, obstacle: Obstacle, offset: int, by: User | None) -> Obstacle:
+    """Move an obstacle up (negative offset) or down in the parking lot."""
+    siblings = list(
+        Obstacle.objects.select_for_update()
+        .filter(target_condition_id=obstacle.target_condition_id)
+        .order_by("position", "pk")
+    )
+    index = next(i for i, o in enumerate(siblings) if o.pk == obstacle.pk)
+    new_index = max(0, min(len(siblings) - 1, index + offset))
+    if new_index == index:
+        return obstacle
+    siblings.insert(new_index, siblings.pop(index))
+    for position, sibling in enumerate(siblings, start=1):
+        if sibling.position != position:
+            Obstacle.objects.filter(pk=sibling.pk).update(
+                position=position, version=F("version") + 1
+            )
+    obstacle.refresh_from_db()
+    _log(
+        storyboard=obstacle.target_condition.storyboard,
+        by=by,
+        action="obstacle.moved",
+        obj=obstacle,
+        summary=f"Moved obstacle {'up' if offset < 0 else 'down'}: {obstacle.description}",
+        before={"position": index + 1},
+        after={"position": new_index + 1},
+    )
+    return obstacle
+
+
+# Experiments (the PDCA cycles record) ----------------------------------------------------------
+
+EXPERIMENT_FIELDS = [
+    "step",
+    "expected",
+    "obstacle",
+    "planned_for",
+    "happened",
+    "learned",
+    "threshold_of_knowledge",
+]
+
+
+@transaction.atomic
+def experiment_plan(
+    *,
+    target_condition: TargetCondition,
+    step: str,
+    expected: str,
+    obstacle: Obstacle | None = None,
+    planned_for: date | None = None,
+    by: User | None,
+) -> Experiment:
+    """Plan the next step. What we expect is written before the step exists."""
+    _require_active(target_condition)
+    step = _required(step, "step", "Describe the next step.")
+    expected = _required(expected, "expected", "Write what you expect before taking the step.")
+    if obstacle is not None and obstacle.target_condition_id != target_condition.pk:
+        raise ValidationError({"obstacle": "That obstacle belongs to another target condition."})
+    # Lock the target condition so two people planning at once get consecutive numbers.
+    TargetCondition.objects.select_for_update().filter(pk=target_condition.pk).first()
+    in_progress = target_condition.experiments.filter(result_recorded_at__isnull=True).first()
+    if in_progress is not None:
+        raise ValidationError(
+            f"Step #{in_progress.number} is still in progress: record what happened before "
+            "planning the next step."
+        )
+    number = (target_condition.experiments.aggregate(n=Max("number"))["n"] or 0) + 1
+    experiment = Experiment.objects.create(
+        target_condition=target_condition,
+        number=number,
+        obstacle=obstacle,
+        step=step,
+        expected=expected,
+        planned_for=planned_for or timezone.localdate(),
+        created_by=by,
+    )
+    _log(
+        storyboard=target_condition.storyboard,
+        by=by,
+        action="experiment.planned",
+        obj=experiment,
+        summary=f"Planned step #{number}: {step}",
+        after=snapshot(experiment, EXPERIMENT_FIELDS),
+    )
+    return experiment
+
+
+@transaction.atomic
+def experiment_update(
+    *,
+    experiment: Experiment,
+    version: int,
+    step: str,
+    expected: str,
+    obstacle: Obstacle | None,
+    planned_for: date,
+    by: User | None,
+) -> Experiment:
+    """Correct the plan of a step. Once its result is in, the prediction stays as written."""
+    if not experiment.in_progress and expected.strip() != experiment.expected:
+        raise ValidationError(
+            {"expected": "The result is recorded: what we expected can no longer change."}
+        )
+    if obstacle is not None and obstacle.target_condition_id != experiment.target_condition_id:
+        raise ValidationError({"obstacle": "That obstacle belongs to another target condition."})
+    before = snapshot(experiment, EXPERIMENT_FIELDS)
+    _save_versioned(
+        experiment,
+        version=version,
+        changes={
+            "step": _required(step, "step", "Describe the step."),
+            "expected": _required(expected, "expected", "Write what you expect."),
+            "obstacle": obstacle,
+            "planned_for": planned_for,
+        },
+    )
+    _log(
+        storyboard=experiment.target_condition.storyboard,
+        by=by,
+        action="experiment.updated",
+        obj=experiment,
+        summary=f"Changed step #{experiment.number}",
+        before=before,
+        after=snapshot(experiment, EXPERIMENT_FIELDS),
+    )
+    return experiment
+
+
+@transaction.atomic
+def experiment_record_result(
+    *,
+    experiment: Experiment,
+    version: int,
+    happened: str,
+    learned: str,
+    threshold_of_knowledge: bool = False,
+    measurement_value: Any = None,
+    measured_at: datetime | None = None,
+    by: User | None,
+) -> Experiment:
+    """Record what happened and what we learned, and optionally the measurement it produced."""
+    happened = _required(happened, "happened", "Write what actually happened.")
+    learned = _required(learned, "learned", "Write what you learned.")
+    before = snapshot(experiment, EXPERIMENT_FIELDS)
+    _save_versioned(
+        experiment,
+        version=version,
+        changes={
+            "happened": happened,
+            "learned": learned,
+            "threshold_of_knowledge": threshold_of_knowledge,
+            "result_recorded_at": experiment.result_recorded_at or timezone.now(),
+        },
+    )
+    _log(
+        storyboard=experiment.target_condition.storyboard,
+        by=by,
+        action="experiment.result_recorded",
+        obj=experiment,
+        summary=f"Recorded the result of step #{experiment.number}",
+        before=before,
+        after=snapshot(experiment, EXPERIMENT_FIELDS),
+    )
+    if measurement_value not in (None, ""):
+        metric = experiment.target_condition.metrics.filter(kind=Metric.Kind.PROCESS).first()
+        if metric is None:
+            raise ValidationError(
+                {"measurement_value": "This target condition has no process metric to measure."}
+            )
+        measurement_add(
+            metric=metric,
+            value=measurement_value,
+            measured_at=measured_at,
+            experiment=experiment,
+            note=f"From step #{experiment.number}",
+            by=by,
+        )
+    return experiment

@@ -1,0 +1,1 @@
+# Coaching sessions, cycles and reminders arrive with the coaching issue.

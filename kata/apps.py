@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class KataConfig(AppConfig):
+    name = "kata"
+    verbose_name = "Kata"
