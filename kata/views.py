@@ -1,10 +1,13 @@
 from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, connection
 from django.db.models import Prefetch
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from boards.http import HtmxHttpRequest
 from boards.models import Membership, Storyboard, TargetCondition
+from kata.celery import app as celery_app
 
 
 @login_required
@@ -29,3 +32,23 @@ def home(request: HtmxHttpRequest):
         .order_by("team__name")
     )
     return render(request, "kata/home.html", {"memberships": memberships})
+
+
+@require_GET
+def healthz(request: HtmxHttpRequest) -> JsonResponse:
+    """Report whether the database and the Celery broker answer; 503 if either does not."""
+    checks = {"database": "ok", "broker": "ok"}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError as exc:
+        checks["database"] = f"error: {exc.__class__.__name__}"
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception as exc:  # kombu raises many transport-specific kinds
+        checks["broker"] = f"error: {exc.__class__.__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+    )
