@@ -9,7 +9,7 @@ COPY . .
 RUN DEBUG=false SECRET_KEY=build-only-not-secret-build-only-not-secret-build-only \
     ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput
 
-RUN useradd --system --home /app kata && mkdir -p /app/var && chown kata /app/var
+RUN useradd --system --home /app kata && chown -R kata /app/var
 USER kata
 EXPOSE 8000
 CMD ["gunicorn", "kata.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

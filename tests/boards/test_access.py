@@ -1,0 +1,166 @@
+"""Who may see and who may change what: outsiders get 404, read-only roles get 403 on writes."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from boards import access, services
+from boards.models import Metric
+from tests.factories import MembershipFactory, TeamFactory
+
+pytestmark = pytest.mark.django_db
+
+MISSING_PK = 987654321
+
+
+@pytest.fixture
+def obstacle(target, learner):
+    return services.obstacle_add(
+        target_condition=target, description="Pick list out of aisle order", by=learner
+    )
+
+
+@pytest.fixture
+def experiment(target, obstacle, learner):
+    return services.experiment_plan(
+        target_condition=target,
+        step="Print the pick list sorted by aisle",
+        expected="Pick time falls to 35 minutes",
+        obstacle=obstacle,
+        by=learner,
+    )
+
+
+@pytest.fixture
+def metric(target):
+    return target.metrics.get(kind=Metric.Kind.PROCESS)
+
+
+# Each board helper, the fixture that makes the object it returns, and how to name that object.
+BOARD_HELPERS = [
+    (access.get_storyboard_for_user, "storyboard"),
+    (access.get_target_condition_for_user, "target"),
+    (access.get_obstacle_for_user, "obstacle"),
+    (access.get_experiment_for_user, "experiment"),
+    (access.get_metric_for_user, "metric"),
+]
+HELPER_IDS = [fixture for _, fixture in BOARD_HELPERS]
+
+
+@pytest.fixture(params=BOARD_HELPERS, ids=HELPER_IDS)
+def helper_and_object(request):
+    helper, fixture = request.param
+    return helper, request.getfixturevalue(fixture)
+
+
+@pytest.mark.parametrize("write", [False, True])
+def test_an_outsider_gets_404_for_every_board_object(helper_and_object, outsider, write):
+    helper, obj = helper_and_object
+
+    with pytest.raises(Http404):
+        helper(outsider, obj.pk, write=write)
+
+
+@pytest.mark.parametrize("person", ["viewer", "manager"])
+def test_read_only_roles_may_read_every_board_object(helper_and_object, request, person):
+    helper, obj = helper_and_object
+    user = request.getfixturevalue(person)
+
+    assert helper(user, obj.pk, write=False) == obj
+
+
+@pytest.mark.parametrize("person", ["viewer", "manager"])
+def test_read_only_roles_get_permission_denied_when_writing(helper_and_object, request, person):
+    helper, obj = helper_and_object
+    user = request.getfixturevalue(person)
+
+    with pytest.raises(PermissionDenied):
+        helper(user, obj.pk, write=True)
+
+
+@pytest.mark.parametrize("person", ["learner", "coach"])
+@pytest.mark.parametrize("write", [False, True])
+def test_members_and_coaches_may_read_and_write_every_board_object(
+    helper_and_object, request, person, write
+):
+    helper, obj = helper_and_object
+    user = request.getfixturevalue(person)
+
+    assert helper(user, obj.pk, write=write) == obj
+
+
+def test_a_team_administrator_may_write(helper_and_object, team):
+    helper, obj = helper_and_object
+    admin = MembershipFactory(team=team, role="admin").user
+
+    assert helper(admin, obj.pk, write=True) == obj
+
+
+def test_a_signed_out_visitor_gets_404(helper_and_object):
+    helper, obj = helper_and_object
+
+    with pytest.raises(Http404):
+        helper(AnonymousUser(), obj.pk)
+
+
+@pytest.mark.parametrize("helper", [helper for helper, _ in BOARD_HELPERS], ids=HELPER_IDS)
+@pytest.mark.parametrize("write", [False, True])
+def test_a_missing_object_is_404_even_for_a_member(helper, learner, write):
+    with pytest.raises(Http404):
+        helper(learner, MISSING_PK, write=write)
+
+
+def test_the_storyboard_helper_loads_team_challenge_and_people_in_one_query(
+    storyboard, learner, django_assert_num_queries
+):
+    access.role_in(learner, storyboard.team_id)  # fill the role cache first
+
+    with django_assert_num_queries(1):
+        found = access.get_storyboard_for_user(learner, storyboard.pk)
+        assert (found.team.name, found.challenge.title) == (
+            storyboard.team.name,
+            storyboard.challenge.title,
+        )
+        assert (found.learner, found.coach) == (storyboard.learner, storyboard.coach)
+
+
+# Teams -----------------------------------------------------------------------------------------
+
+
+def test_a_member_gets_their_team_by_slug(team, learner):
+    assert access.get_team_for_user(learner, team.slug, write=True) == team
+
+
+def test_an_outsider_gets_404_for_a_team(team, outsider):
+    with pytest.raises(Http404):
+        access.get_team_for_user(outsider, team.slug)
+
+
+@pytest.mark.parametrize("person", ["viewer", "manager"])
+def test_read_only_roles_read_a_team_but_may_not_change_it(team, request, person):
+    user = request.getfixturevalue(person)
+
+    assert access.get_team_for_user(user, team.slug) == team
+    with pytest.raises(PermissionDenied):
+        access.get_team_for_user(user, team.slug, write=True)
+
+
+def test_an_unknown_team_slug_is_404(learner):
+    with pytest.raises(Http404):
+        access.get_team_for_user(learner, "no-such-team")
+
+
+def test_teams_for_user_lists_only_the_users_teams(team, learner, outsider):
+    second = TeamFactory(name="Returns")
+    MembershipFactory(team=second, user=learner, role="viewer")
+
+    assert set(access.teams_for_user(learner)) == {team, second}
+    assert team not in access.teams_for_user(outsider)
+
+
+def test_role_in_names_the_users_role_in_each_team(team, learner, viewer, outsider):
+    assert access.role_in(learner, team.pk) == "member"
+    assert access.role_in(viewer, team.pk) == "viewer"
+    assert access.role_in(outsider, team.pk) is None
+    assert access.role_in(AnonymousUser(), team.pk) is None
