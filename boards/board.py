@@ -1,8 +1,12 @@
-"""Everything a storyboard page shows, loaded in a fixed number of queries."""
+"""Everything a storyboard page shows, each part loaded once, only when a template asks for it.
+
+A full page reads every part in a fixed number of queries; a section fragment reads only its
+own. Nothing here loops over rows to query, so the count never grows with the data.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Count
 
@@ -18,72 +22,152 @@ from boards.models import (
     TargetCondition,
 )
 
-ACTUAL_HISTORY = 5
-ACTIVITY_SHOWN = 20
+ACTUAL_HISTORY = 6
+ACTIVITY_SHOWN = 15
+SECTIONS = [
+    "head",
+    "target",
+    "actual",
+    "step",
+    "chart",
+    "obstacles",
+    "record",
+    "history",
+    "activity",
+]
 
 
-@dataclass
 class Board:
-    storyboard: Storyboard
-    can_edit: bool
-    target: TargetCondition | None = None
-    process_metric: Metric | None = None
-    outcome_metric: Metric | None = None
-    actual_conditions: list[ActualCondition] = field(default_factory=list)
-    obstacles: list[Obstacle] = field(default_factory=list)
-    experiments: list[Experiment] = field(default_factory=list)
-    chart: RunChart | None = None
-    latest_process: Measurement | None = None
-    latest_outcome: Measurement | None = None
-    past_targets: list[TargetCondition] = field(default_factory=list)
-    activities: list[Activity] = field(default_factory=list)
+    def __init__(
+        self,
+        storyboard: Storyboard,
+        *,
+        can_edit: bool,
+        target: TargetCondition | None = None,
+        mode: str = "",
+    ):
+        self.storyboard = storyboard
+        self.mode = mode  # "", "wall" or "print": the same page with a class, no edit controls
+        self.can_edit = can_edit and not mode
+        self.notice = ""  # why the last action was refused, shown in the section
+        if target is not None:
+            self.__dict__["target"] = target
+            self.can_edit = False
+
+    @cached_property
+    def target(self) -> TargetCondition | None:
+        return TargetCondition.objects.filter(storyboard=self.storyboard, status="active").first()
+
+    @property
+    def is_current(self) -> bool:
+        return self.target is not None and self.target.is_active
+
+    @cached_property
+    def metrics(self) -> dict[str, Metric]:
+        if self.target is None:
+            return {}
+        return {m.kind: m for m in Metric.objects.filter(target_condition=self.target)}
+
+    @property
+    def process_metric(self) -> Metric | None:
+        return self.metrics.get(Metric.Kind.PROCESS)
+
+    @property
+    def outcome_metric(self) -> Metric | None:
+        return self.metrics.get(Metric.Kind.OUTCOME)
+
+    @cached_property
+    def latest_measurements(self) -> dict[int, Measurement]:
+        """The latest measurement of each metric: one query per metric, and there are two."""
+        latest = {}
+        for metric in self.metrics.values():
+            measurement = metric.measurements.order_by("-measured_at", "-pk").first()
+            if measurement is not None:
+                latest[metric.pk] = measurement
+        return latest
+
+    @property
+    def latest_process(self) -> Measurement | None:
+        return self.process_metric and self.latest_measurements.get(self.process_metric.pk)
+
+    @property
+    def latest_outcome(self) -> Measurement | None:
+        return self.outcome_metric and self.latest_measurements.get(self.outcome_metric.pk)
+
+    @cached_property
+    def actual_conditions(self) -> list[ActualCondition]:
+        return list(
+            ActualCondition.objects.filter(storyboard=self.storyboard).select_related(
+                "recorded_by"
+            )[:ACTUAL_HISTORY]
+        )
 
     @property
     def actual_now(self) -> ActualCondition | None:
         return self.actual_conditions[0] if self.actual_conditions else None
 
+    @cached_property
+    def obstacles(self) -> list[Obstacle]:
+        if self.target is None:
+            return []
+        return list(Obstacle.objects.filter(target_condition=self.target))
+
+    @property
+    def open_obstacles(self) -> list[Obstacle]:
+        return [o for o in self.obstacles if o.status != Obstacle.Status.CLEARED]
+
+    @property
+    def cleared_obstacles(self) -> list[Obstacle]:
+        return [o for o in self.obstacles if o.status == Obstacle.Status.CLEARED]
+
     @property
     def working_on(self) -> Obstacle | None:
         return next((o for o in self.obstacles if o.status == Obstacle.Status.WORKING_ON), None)
 
-    @property
-    def step_in_progress(self) -> Experiment | None:
-        return next((e for e in reversed(self.experiments) if e.in_progress), None)
-
-
-def load_board(storyboard: Storyboard, *, can_edit: bool) -> Board:
-    board = Board(storyboard=storyboard, can_edit=can_edit)
-    board.target = TargetCondition.objects.filter(storyboard=storyboard, status="active").first()
-    board.actual_conditions = list(
-        ActualCondition.objects.filter(storyboard=storyboard).select_related("recorded_by")[
-            :ACTUAL_HISTORY
-        ]
-    )
-    board.past_targets = list(
-        TargetCondition.objects.filter(storyboard=storyboard)
-        .exclude(status="active")
-        .annotate(experiment_count=Count("experiments"))
-        .order_by("-number")
-    )
-    board.activities = list(
-        Activity.objects.filter(storyboard=storyboard).select_related("actor")[:ACTIVITY_SHOWN]
-    )
-    if board.target is not None:
-        target = board.target
-        metrics = {m.kind: m for m in Metric.objects.filter(target_condition=target)}
-        board.process_metric = metrics.get(Metric.Kind.PROCESS)
-        board.outcome_metric = metrics.get(Metric.Kind.OUTCOME)
-        board.obstacles = list(Obstacle.objects.filter(target_condition=target))
-        board.experiments = list(
-            Experiment.objects.filter(target_condition=target).select_related("obstacle")
+    @cached_property
+    def experiments(self) -> list[Experiment]:
+        if self.target is None:
+            return []
+        return list(
+            Experiment.objects.filter(target_condition=self.target).select_related("obstacle")
         )
-        if board.process_metric:
-            board.latest_process = _latest(board.process_metric)
-            board.chart = run_chart(board.process_metric, target)
-        if board.outcome_metric:
-            board.latest_outcome = _latest(board.outcome_metric)
-    return board
 
+    @cached_property
+    def step_in_progress(self) -> Experiment | None:
+        if "experiments" in self.__dict__:
+            return next((e for e in reversed(self.experiments) if e.in_progress), None)
+        if self.target is None:
+            return None
+        return (
+            Experiment.objects.filter(target_condition=self.target, result_recorded_at=None)
+            .select_related("obstacle")
+            .order_by("-number")
+            .first()
+        )
 
-def _latest(metric: Metric) -> Measurement | None:
-    return Measurement.objects.filter(metric=metric).order_by("-measured_at", "-pk").first()
+    @cached_property
+    def last_step(self) -> Experiment | None:
+        return self.experiments[-1] if self.experiments else None
+
+    @cached_property
+    def chart(self) -> RunChart | None:
+        if self.process_metric is None:
+            return None
+        return run_chart(self.process_metric, self.target)
+
+    @cached_property
+    def past_targets(self) -> list[TargetCondition]:
+        return list(
+            TargetCondition.objects.filter(storyboard=self.storyboard)
+            .exclude(status="active")
+            .annotate(experiment_count=Count("experiments"))
+            .order_by("-number")
+        )
+
+    @cached_property
+    def activities(self) -> list[Activity]:
+        return list(
+            Activity.objects.filter(storyboard=self.storyboard).select_related("actor")[
+                :ACTIVITY_SHOWN
+            ]
+        )

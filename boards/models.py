@@ -347,6 +347,17 @@ class Measurement(models.Model):
         return f"{self.metric.name} = {self.value} at {self.measured_at:%Y-%m-%d %H:%M}"
 
 
+SECTIONS_BY_OBJECT = {
+    "storyboard": ["head"],
+    "targetcondition": ["target", "chart", "obstacles", "record", "history"],
+    "metric": ["target", "actual", "chart"],
+    "actualcondition": ["actual"],
+    "measurement": ["actual", "chart"],
+    "obstacle": ["obstacles", "record"],
+    "experiment": ["record", "chart"],
+}
+
+
 class AppendOnlyError(Exception):
     pass
 
@@ -359,6 +370,8 @@ class Activity(models.Model):
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
     at = models.DateTimeField(default=timezone.now)
+    # The board's revision this change produced; live updates ask for everything after one.
+    revision = models.PositiveBigIntegerField(default=0)
     action = models.CharField(max_length=64)
     object_type = models.CharField(max_length=64)
     object_id = models.PositiveBigIntegerField()
@@ -369,7 +382,10 @@ class Activity(models.Model):
     class Meta:
         ordering = ["-at", "-pk"]
         verbose_name_plural = "activities"
-        indexes = [models.Index(fields=["storyboard", "-at"])]
+        indexes = [
+            models.Index(fields=["storyboard", "-at"]),
+            models.Index(fields=["storyboard", "revision"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.summary}"
@@ -381,3 +397,8 @@ class Activity(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("The activity log is append-only.")
+
+    @property
+    def sections(self) -> list[str]:
+        """The parts of the board this change shows up in."""
+        return SECTIONS_BY_OBJECT.get(self.object_type, ["target"])

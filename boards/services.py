@@ -68,10 +68,13 @@ def _log(
 ) -> Activity:
     now = timezone.now()
     Storyboard.objects.filter(pk=storyboard.pk).update(revision=F("revision") + 1, changed_at=now)
+    revision = Storyboard.objects.filter(pk=storyboard.pk).values_list("revision", flat=True)[0]
+    storyboard.revision = revision
     return Activity.objects.create(
         storyboard=storyboard,
         actor=by,
         at=now,
+        revision=revision,
         action=action,
         object_type=obj._meta.model_name,
         object_id=obj.pk,

@@ -1,6 +1,6 @@
 """Rules the database itself keeps, on PostgreSQL and on SQLite, and small model rules."""
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -31,6 +31,11 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+def _local(*args) -> datetime:
+    """A moment on the wall clock of the project's time zone, where "today" is counted."""
+    return timezone.make_aware(datetime(*args))
 
 
 # Target conditions ------------------------------------------------------------------------------
@@ -97,11 +102,11 @@ def test_it_refuses_an_unknown_target_condition_status():
     ("achieve_by", "days_left"),
     [(date(2025, 3, 24), 14), (date(2025, 3, 10), 0), (date(2025, 3, 7), -3)],
 )
-@time_machine.travel(datetime(2025, 3, 10, 9, 0, tzinfo=UTC), tick=False)
 def test_days_left_counts_from_today(achieve_by, days_left):
     target = TargetCondition(achieve_by=achieve_by)
 
-    assert target.days_left() == days_left
+    with time_machine.travel(_local(2025, 3, 10, 9, 0), tick=False):
+        assert target.days_left() == days_left
 
 
 def test_days_left_counts_from_a_given_day():
@@ -113,9 +118,9 @@ def test_days_left_counts_from_a_given_day():
 def test_an_active_target_condition_becomes_overdue_the_day_after_achieve_by():
     target = TargetCondition(achieve_by=date(2025, 3, 10), status="active")
 
-    with time_machine.travel(datetime(2025, 3, 10, 23, 59, tzinfo=UTC), tick=False):
+    with time_machine.travel(_local(2025, 3, 10, 23, 59), tick=False):
         assert not target.is_overdue
-    with time_machine.travel(datetime(2025, 3, 11, 0, 1, tzinfo=UTC), tick=False):
+    with time_machine.travel(_local(2025, 3, 11, 0, 1), tick=False):
         assert target.is_overdue
 
 
@@ -123,7 +128,7 @@ def test_an_active_target_condition_becomes_overdue_the_day_after_achieve_by():
 def test_a_closed_target_condition_is_never_overdue(status):
     target = TargetCondition(achieve_by=date(2025, 3, 10), status=status)
 
-    with time_machine.travel(datetime(2025, 6, 1, 12, 0, tzinfo=UTC), tick=False):
+    with time_machine.travel(_local(2025, 6, 1, 12, 0), tick=False):
         assert target.days_left() < 0
         assert not target.is_overdue
 

@@ -1,0 +1,253 @@
+from datetime import datetime, timedelta
+
+from django import forms
+from django.utils import timezone
+
+from boards.models import Metric, Obstacle, TargetCondition
+
+TEXTAREA = {"rows": 3}
+
+
+class VersionedForm(forms.Form):
+    """A form that edits a row someone else may be editing too."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class NumberField(forms.DecimalField):
+    """A metric value: accepts a decimal comma, refuses NaN, infinity and absurd sizes."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 4)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "invalid": "Enter a number, such as 31 or 12.5.",
+                "max_digits": "Enter a number smaller than ten billion.",
+                "max_whole_digits": "Enter a number smaller than ten billion.",
+                "max_decimal_places": "Use at most 4 decimal places.",
+            },
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(",", ".")
+        return super().to_python(value)
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"])
+        super().__init__(**kwargs)
+
+
+def _not_in_future(value: datetime | None) -> datetime | None:
+    if value and value > timezone.now() + timedelta(minutes=5):
+        raise forms.ValidationError("This time is in the future.")
+    return value
+
+
+class ObstacleForm(forms.Form):
+    description = forms.CharField(
+        max_length=300,
+        label="Obstacle",
+        error_messages={"required": "Describe what stands between the actual and the target."},
+    )
+
+
+class ObstacleEditForm(VersionedForm, ObstacleForm):
+    pass
+
+
+class ExperimentPlanForm(forms.Form):
+    step = forms.CharField(
+        widget=forms.Textarea(attrs=TEXTAREA),
+        label="Step",
+        max_length=2000,
+        error_messages={"required": "Describe the next step."},
+    )
+    expected = forms.CharField(
+        widget=forms.Textarea(attrs=TEXTAREA),
+        label="What do you expect?",
+        max_length=2000,
+        error_messages={"required": "Write what you expect before taking the step."},
+    )
+    obstacle = forms.ModelChoiceField(
+        queryset=Obstacle.objects.none(),
+        required=False,
+        label="Obstacle addressed",
+        empty_label="(none)",
+    )
+    planned_for = forms.DateField(
+        label="Date", widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+    )
+
+    def __init__(self, *args, target: TargetCondition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["obstacle"].queryset = target.obstacles.exclude(status="cleared")
+
+    def clean_step(self):
+        return self.cleaned_data["step"].strip()
+
+    def clean_expected(self):
+        expected = self.cleaned_data["expected"].strip()
+        if not expected:
+            raise forms.ValidationError("Write what you expect before taking the step.")
+        return expected
+
+
+class ExperimentEditForm(VersionedForm, ExperimentPlanForm):
+    pass
+
+
+class ExperimentResultForm(VersionedForm):
+    happened = forms.CharField(
+        widget=forms.Textarea(attrs=TEXTAREA),
+        label="What happened?",
+        max_length=2000,
+        error_messages={"required": "Write what actually happened."},
+    )
+    learned = forms.CharField(
+        widget=forms.Textarea(attrs=TEXTAREA),
+        label="What did we learn?",
+        max_length=2000,
+        error_messages={"required": "Write what you learned."},
+    )
+    threshold_of_knowledge = forms.BooleanField(
+        required=False, label="We reached the threshold of knowledge"
+    )
+    measurement_value = NumberField(required=False, label="Process metric measured (optional)")
+    measured_at = LocalDateTimeField(required=False, label="Measured at (default: now)")
+
+    def clean_measured_at(self):
+        return _not_in_future(self.cleaned_data.get("measured_at"))
+
+
+class ActualConditionForm(forms.Form):
+    operating_pattern = forms.CharField(
+        widget=forms.Textarea(attrs=TEXTAREA),
+        label="What do you observe now?",
+        max_length=4000,
+        error_messages={"required": "Describe what you observed."},
+    )
+
+
+class MeasurementForm(forms.Form):
+    metric = forms.ModelChoiceField(queryset=Metric.objects.none(), empty_label=None)
+    value = NumberField(label="Value", error_messages={"required": "Enter the measured value."})
+    measured_at = LocalDateTimeField(required=False, label="At (default: now)")
+    note = forms.CharField(required=False, max_length=300)
+
+    def __init__(self, *args, target: TargetCondition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["metric"].queryset = target.metrics.all()
+
+    def clean_measured_at(self):
+        return _not_in_future(self.cleaned_data.get("measured_at"))
+
+
+class MetricFields(forms.Form):
+    """The process and outcome metric of a new target condition."""
+
+    process_name = forms.CharField(max_length=120, label="Process metric")
+    process_unit = forms.CharField(max_length=32, required=False, label="Unit")
+    process_target = NumberField(label="Target")
+    process_higher = forms.TypedChoiceField(
+        label="Better is",
+        choices=[("0", "lower"), ("1", "higher")],
+        coerce=lambda v: v == "1",
+        initial="0",
+    )
+    outcome_name = forms.CharField(max_length=120, required=False, label="Outcome metric")
+    outcome_unit = forms.CharField(max_length=32, required=False, label="Unit")
+    outcome_target = NumberField(required=False, label="Target")
+    outcome_higher = forms.TypedChoiceField(
+        label="Better is",
+        choices=[("0", "lower"), ("1", "higher")],
+        coerce=lambda v: v == "1",
+        initial="1",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome_name") and data.get("outcome_target") is None:
+            self.add_error("outcome_target", "Give the outcome metric a target.")
+        return data
+
+    def metric(self, kind: str) -> dict | None:
+        data = self.cleaned_data
+        if not data.get(f"{kind}_name"):
+            return None
+        return {
+            "name": data[f"{kind}_name"],
+            "unit": data[f"{kind}_unit"],
+            "target_value": data[f"{kind}_target"],
+            "higher_is_better": data[f"{kind}_higher"],
+        }
+
+
+class TargetConditionForm(forms.Form):
+    operating_pattern = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Operating pattern",
+        max_length=4000,
+        help_text="How should the process operate when the target condition is reached?",
+        error_messages={"required": "Describe how the process should operate."},
+    )
+    achieve_by = forms.DateField(
+        label="Achieve by",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Typically 1 to 4 weeks out.",
+    )
+
+    def clean_achieve_by(self):
+        achieve_by = self.cleaned_data["achieve_by"]
+        if achieve_by < timezone.localdate():
+            raise forms.ValidationError("The achieve-by date cannot be in the past.")
+        if (achieve_by - timezone.localdate()).days > 366:
+            raise forms.ValidationError(
+                "A target condition is near: pick a date within a year (usually weeks)."
+            )
+        return achieve_by
+
+
+class NewTargetConditionForm(TargetConditionForm, MetricFields):
+    pass
+
+
+class TargetConditionEditForm(VersionedForm, TargetConditionForm):
+    pass
+
+
+class CloseTargetConditionForm(VersionedForm):
+    status = forms.ChoiceField(
+        label="Outcome",
+        choices=[
+            (TargetCondition.Status.ACHIEVED, "Achieved"),
+            (TargetCondition.Status.ABANDONED, "Abandoned"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reflection = forms.CharField(
+        widget=forms.Textarea(attrs=TEXTAREA),
+        label="Reflection",
+        max_length=4000,
+        help_text="What did reaching for this target condition teach us?",
+        error_messages={"required": "Write a short reflection before closing."},
+    )
+
+
+class MetricEditForm(VersionedForm):
+    name = forms.CharField(max_length=120)
+    unit = forms.CharField(max_length=32, required=False)
+    target_value = NumberField(label="Target")
+    higher_is_better = forms.TypedChoiceField(
+        label="Better is",
+        choices=[("0", "lower"), ("1", "higher")],
+        coerce=lambda v: v == "1",
+    )
