@@ -76,6 +76,10 @@ class Board:
     def outcome_metric(self) -> Metric | None:
         return self.metrics.get(Metric.Kind.OUTCOME)
 
+    @property
+    def metric_list(self) -> list[Metric]:
+        return [m for m in (self.process_metric, self.outcome_metric) if m is not None]
+
     @cached_property
     def latest_measurements(self) -> dict[int, Measurement]:
         """The latest measurement of each metric: one query per metric, and there are two."""

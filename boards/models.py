@@ -362,6 +362,14 @@ class AppendOnlyError(Exception):
     pass
 
 
+class ActivityQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("The activity log is append-only.")
+
+    def delete(self):
+        raise AppendOnlyError("The activity log is append-only.")
+
+
 class Activity(models.Model):
     """Append-only log of every change to a storyboard's content."""
 
@@ -378,6 +386,8 @@ class Activity(models.Model):
     summary = models.CharField(max_length=300)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
+
+    objects = ActivityQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-pk"]

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
 from django.db import models, transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -109,7 +110,13 @@ def _decimal(value: Any, field: str) -> Decimal:
         number = Decimal(str(value).strip().replace(",", "."))
     except (InvalidOperation, ValueError):
         raise ValidationError({field: "Enter a number, such as 31 or 12.5."}) from None
-    if not number.is_finite() or abs(number) >= Decimal("1e10"):
+    if not number.is_finite():
+        raise ValidationError({field: "Enter a number, such as 31 or 12.5."})
+    # Round as the column stores it, so the check, the log and the row agree.
+    if abs(number) >= Decimal("1e10"):
+        raise ValidationError({field: "Enter a number smaller than ten billion."})
+    number = number.quantize(Decimal("0.0001"))
+    if abs(number) >= Decimal("1e10"):
         raise ValidationError({field: "Enter a number smaller than ten billion."})
     return number
 
@@ -120,7 +127,16 @@ def _decimal(value: Any, field: str) -> Decimal:
 @transaction.atomic
 def team_create(*, name: str, slug: str, by: User | None = None) -> Team:
     """Create a team; whoever creates it becomes its administrator."""
-    team = Team.objects.create(name=_required(name, "name", "Give the team a name."), slug=slug)
+    name = _required(name, "name", "Give the team a name.")
+    try:
+        validate_slug(slug)
+    except ValidationError:
+        raise ValidationError(
+            {"slug": "Use letters, numbers, hyphens or underscores for the address."}
+        ) from None
+    if Team.objects.filter(slug=slug).exists():
+        raise ValidationError({"slug": "Another team already uses this address."})
+    team = Team.objects.create(name=name, slug=slug)
     if by is not None:
         Membership.objects.create(user=by, team=team, role=Role.ADMIN)
     return team
@@ -138,6 +154,16 @@ def membership_set(*, team: Team, user: User, role: str) -> Membership:
 
 
 # Challenge and storyboard ----------------------------------------------------------------------
+
+
+def _require_members(team: Team, **people: User | None) -> None:
+    ids = {user.pk for user in people.values() if user is not None}
+    members = set(
+        Membership.objects.filter(team=team, user_id__in=ids).values_list("user_id", flat=True)
+    )
+    for role, user in people.items():
+        if user is not None and user.pk not in members:
+            raise ValidationError({role: f"{user} is not a member of {team}."})
 
 
 @transaction.atomic
@@ -162,6 +188,7 @@ def storyboard_create(
 ) -> Storyboard:
     if challenge.team_id != team.pk:
         raise ValidationError({"challenge": "The challenge must belong to the same team."})
+    _require_members(team, learner=learner, coach=coach)
     storyboard = Storyboard.objects.create(
         team=team,
         challenge=challenge,
@@ -195,6 +222,7 @@ def storyboard_update(
     before = snapshot(storyboard, fields)
     if challenge.team_id != storyboard.team_id:
         raise ValidationError({"challenge": "The challenge must belong to the same team."})
+    _require_members(storyboard.team, learner=learner, coach=coach)
     _save_versioned(
         storyboard,
         version=version,
@@ -218,6 +246,12 @@ def storyboard_update(
 
 
 # Target conditions -----------------------------------------------------------------------------
+
+
+def _require_active(target_condition: TargetCondition) -> None:
+    if not target_condition.is_active:
+        raise ValidationError("This target condition is closed; its record can only be read.")
+
 
 TARGET_FIELDS = ["operating_pattern", "achieve_by", "status", "reflection"]
 METRIC_FIELDS = ["name", "unit", "target_value", "higher_is_better"]
@@ -288,6 +322,9 @@ def target_condition_update(
     achieve_by: date,
     by: User | None,
 ) -> TargetCondition:
+    _require_active(target_condition)
+    if achieve_by < timezone.localdate() and achieve_by != target_condition.achieve_by:
+        raise ValidationError({"achieve_by": "The achieve-by date cannot be in the past."})
     before = snapshot(target_condition, TARGET_FIELDS)
     _save_versioned(
         target_condition,
@@ -357,6 +394,7 @@ def metric_update(
     higher_is_better: bool,
     by: User | None,
 ) -> Metric:
+    _require_active(metric.target_condition)
     before = snapshot(metric, METRIC_FIELDS)
     _save_versioned(
         metric,
@@ -420,6 +458,7 @@ def measurement_add(
     experiment: Experiment | None = None,
     by: User | None,
 ) -> Measurement:
+    _require_active(metric.target_condition)
     if experiment is not None and experiment.target_condition_id != metric.target_condition_id:
         raise ValidationError({"experiment": "The experiment belongs to another target condition."})
     measured_at = measured_at or timezone.now()
@@ -449,11 +488,6 @@ def measurement_add(
 OBSTACLE_FIELDS = ["description", "status", "position", "cleared_at"]
 
 
-def _require_active(target_condition: TargetCondition) -> None:
-    if not target_condition.is_active:
-        raise ValidationError("This target condition is closed; its record can only be read.")
-
-
 @transaction.atomic
 def obstacle_add(
     *, target_condition: TargetCondition, description: str, by: User | None
@@ -481,6 +515,7 @@ def obstacle_add(
 def obstacle_update(
     *, obstacle: Obstacle, version: int, description: str, by: User | None
 ) -> Obstacle:
+    _require_active(obstacle.target_condition)
     before = snapshot(obstacle, OBSTACLE_FIELDS)
     _save_versioned(
         obstacle,
@@ -505,6 +540,9 @@ def obstacle_work_on(*, obstacle: Obstacle, version: int, by: User | None) -> Ob
     _require_active(obstacle.target_condition)
     if obstacle.status == Obstacle.Status.CLEARED:
         raise ValidationError("This obstacle is cleared; add it again if it came back.")
+    # Lock the target condition: two people picking different obstacles at once take turns
+    # instead of tripping the one-worked-on constraint.
+    TargetCondition.objects.select_for_update().filter(pk=obstacle.target_condition_id).first()
     before = snapshot(obstacle, OBSTACLE_FIELDS)
     previous = (
         Obstacle.objects.filter(target_condition_id=obstacle.target_condition_id, status="working")
@@ -533,6 +571,7 @@ def obstacle_work_on(*, obstacle: Obstacle, version: int, by: User | None) -> Ob
 def obstacle_clear(
     *, obstacle: Obstacle, version: int, by: User | None, cleared_on: datetime | None = None
 ) -> Obstacle:
+    _require_active(obstacle.target_condition)
     before = snapshot(obstacle, OBSTACLE_FIELDS)
     _save_versioned(
         obstacle,
@@ -572,6 +611,7 @@ def obstacle_park(*, obstacle: Obstacle, version: int, by: User | None) -> Obsta
 @transaction.atomic
 def obstacle_move(*, obstacle: Obstacle, offset: int, by: User | None) -> Obstacle:
     """Move an obstacle up (negative offset) or down in the parking lot."""
+    _require_active(obstacle.target_condition)
     siblings = list(
         Obstacle.objects.select_for_update()
         .filter(target_condition_id=obstacle.target_condition_id)
@@ -670,6 +710,7 @@ def experiment_update(
     by: User | None,
 ) -> Experiment:
     """Correct the plan of a step. Once its result is in, the prediction stays as written."""
+    _require_active(experiment.target_condition)
     if not experiment.in_progress and expected.strip() != experiment.expected:
         raise ValidationError(
             {"expected": "The result is recorded: what we expected can no longer change."}
@@ -712,8 +753,18 @@ def experiment_record_result(
     by: User | None,
 ) -> Experiment:
     """Record what happened and what we learned, and optionally the measurement it produced."""
+    _require_active(experiment.target_condition)
     happened = _required(happened, "happened", "Write what actually happened.")
     learned = _required(learned, "learned", "Write what you learned.")
+    metric = None
+    if measurement_value not in (None, ""):
+        # Check the measurement before touching the experiment, so a refusal changes nothing.
+        metric = experiment.target_condition.metrics.filter(kind=Metric.Kind.PROCESS).first()
+        if metric is None:
+            raise ValidationError(
+                {"measurement_value": "This target condition has no process metric to measure."}
+            )
+        measurement_value = _decimal(measurement_value, "measurement_value")
     before = snapshot(experiment, EXPERIMENT_FIELDS)
     _save_versioned(
         experiment,
@@ -734,12 +785,7 @@ def experiment_record_result(
         before=before,
         after=snapshot(experiment, EXPERIMENT_FIELDS),
     )
-    if measurement_value not in (None, ""):
-        metric = experiment.target_condition.metrics.filter(kind=Metric.Kind.PROCESS).first()
-        if metric is None:
-            raise ValidationError(
-                {"measurement_value": "This target condition has no process metric to measure."}
-            )
+    if metric is not None:
         measurement_add(
             metric=metric,
             value=measurement_value,

@@ -45,7 +45,7 @@
       return Promise.resolve();
     }
     stale.delete(name);
-    return htmx.ajax("GET", section.dataset.refresh, { target: section, swap: "outerHTML" })
+    return htmx.ajax("GET", section.dataset.refresh, { source: section, target: section, swap: "outerHTML" })
       .then(function () {
         if (!highlight) return;
         const fresh = document.querySelector('[data-section="' + name + '"]');

@@ -582,7 +582,7 @@ def test_metric_update_changes_the_target_and_logs_it(process_metric, coach):
     assert (saved.target_value, saved.unit, saved.version) == (Decimal("27.5"), "min", 2)
     (entry,) = entries
     assert entry.actor == coach
-    assert (entry.before["target_value"], entry.after["target_value"]) == ("30.0000", "27.5")
+    assert (entry.before["target_value"], entry.after["target_value"]) == ("30.0000", "27.5000")
 
 
 @pytest.mark.parametrize("target_value", ["abc", "inf", ""])
@@ -655,7 +655,7 @@ def test_measurement_add_saves_a_point_on_the_run_chart(process_metric, learner,
 @pytest.mark.parametrize(
     "value", ["abc", "", "NaN", "nan", "inf", "-Infinity", "1e12", float("nan"), None]
 )
-def test_measurement_add_refuses_a_value_that_is_not_a_finite_number(
+def test_measurement_add_refuses_non_numbers_infinities_and_huge_values(
     process_metric, learner, value
 ):
     with changes_nothing(), pytest.raises(ValidationError) as caught:
@@ -1192,7 +1192,7 @@ def test_a_bad_measurement_keeps_the_whole_result_unrecorded(experiment, learner
     with changes_nothing(experiment), pytest.raises(ValidationError) as caught:
         _record(Experiment.objects.get(pk=experiment.pk), learner, measurement_value="abc")
 
-    assert "value" in caught.value.message_dict
+    assert "measurement_value" in caught.value.message_dict
     assert Experiment.objects.get(pk=experiment.pk).in_progress
 
 
