@@ -6,6 +6,8 @@ from django.utils import timezone
 from boards.models import Metric, Obstacle, TargetCondition
 
 TEXTAREA = {"rows": 3}
+# Browsers' date pickers take and give ISO dates, whatever the page's language.
+DateInput = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class VersionedForm(forms.Form):
@@ -84,7 +86,11 @@ class ExperimentPlanForm(forms.Form):
         empty_label="(none)",
     )
     planned_for = forms.DateField(
-        label="Date", widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+        label="Date",
+        required=False,
+        widget=DateInput,
+        initial=timezone.localdate,
+        help_text="Empty means today.",
     )
 
     def __init__(self, *args, target: TargetCondition, **kwargs):
@@ -201,7 +207,7 @@ class TargetConditionForm(forms.Form):
     )
     achieve_by = forms.DateField(
         label="Achieve by",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput,
         help_text="Typically 1 to 4 weeks out.",
     )
 

@@ -706,7 +706,7 @@ def experiment_update(
     step: str,
     expected: str,
     obstacle: Obstacle | None,
-    planned_for: date,
+    planned_for: date | None,
     by: User | None,
 ) -> Experiment:
     """Correct the plan of a step. Once its result is in, the prediction stays as written."""
@@ -725,7 +725,7 @@ def experiment_update(
             "step": _required(step, "step", "Describe the step."),
             "expected": _required(expected, "expected", "Write what you expect."),
             "obstacle": obstacle,
-            "planned_for": planned_for,
+            "planned_for": planned_for or experiment.planned_for,
         },
     )
     _log(

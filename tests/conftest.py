@@ -117,3 +117,7 @@ def client_for(db) -> Callable[[User], Client]:
         return client
 
     return make
+
+
+# Playwright fixtures (headless Chromium) for the browser tests.
+from tests.browser import browser, new_page  # noqa: E402, F401

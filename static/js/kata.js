@@ -16,6 +16,14 @@
 
   const own = new Set(); // revisions this tab produced: no need to refresh or announce them
   const stale = new Set(); // sections changed by others while someone here was typing in them
+  let returnFocusTo = null; // after a cancelled form, the item (or section) it was opened from
+
+  function focusItem(id) {
+    const item = id && document.getElementById(id);
+    const target = item && (item.querySelector("a.editable, a, button") || item);
+    if (target) target.focus();
+    return !!target;
+  }
 
   function announce(text) {
     const region = document.getElementById("live-region");
@@ -60,11 +68,7 @@
     (detail.sections || []).forEach(function (name) { refresh(name); });
     if (detail.message) announce(detail.message);
     if (detail.focus) {
-      window.setTimeout(function () {
-        const item = document.getElementById(detail.focus);
-        const target = item && (item.querySelector("a.editable, a, button") || item);
-        if (target) target.focus({ preventScroll: false });
-      }, 60);
+      window.setTimeout(function () { focusItem(detail.focus); }, 60);
     }
   });
 
@@ -83,6 +87,15 @@
 
   document.addEventListener("htmx:afterSettle", function (event) {
     const target = event.detail.elt;
+    if (returnFocusTo) {
+      const back = returnFocusTo;
+      returnFocusTo = null;
+      if (!focusItem(back.item)) {
+        const section = document.getElementById(back.section);
+        const first = section && section.querySelector("a.button, button, a");
+        if (first) first.focus();
+      }
+    }
     // A form just swapped in: put the cursor in it (on the first field with an error, if any).
     const form = target && target.matches && (target.matches("form.item-form") ? target : target.querySelector && target.querySelector("form.item-form"));
     if (form && !form.dataset.focused) {
@@ -136,6 +149,13 @@
 
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) window.print();
+    const cancel = event.target.closest("form.item-form a.cancel");
+    if (cancel) {
+      returnFocusTo = {
+        item: cancel.closest("form").dataset.focus,
+        section: (cancel.getAttribute("hx-target") || "").replace("#", ""),
+      };
+    }
   });
 
   // Wall screens and print previews show the board without edit controls; the wall screen keeps

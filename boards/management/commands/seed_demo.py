@@ -1,9 +1,8 @@
 """``manage.py seed_demo``: a demo installation to explore, or bulk data to benchmark against.
 
 Without options it creates three teams whose storyboards read like real kata practice. Every
-write goes through ``boards.services`` so the activity log fills the way it does in use; since
-the services stamp "now", each write's timestamps (and its activity rows) are moved afterwards
-to the working day and hour the story puts it on, spreading the history over the past weeks.
+write goes through ``boards.services``, event by event in time order over the past weeks, so the
+activity log fills the way it does in use.
 
 With ``--teams``, ``--storyboards``, ``--experiments`` or ``--measurements`` it bulk-inserts
 generated data for load tests instead: far too many rows to go through the services one by one.
@@ -18,17 +17,17 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import partial
 from itertools import pairwise
-from operator import itemgetter
+from operator import attrgetter, itemgetter
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from boards import services
@@ -202,13 +201,13 @@ TEAMS = (
     ),
 )
 
-CHANGEOVER_TIME = "Changeover time, last good part to first good part"
+CHANGEOVER_TIME = "Changeover time"
 LOT_SIZE = "Lot size, housing variants"
 SETUP_TIME = "Die setup time"
 PRESS_UPTIME = "Press 5 uptime per shift"
 FCR = "Billing contacts resolved at first contact"
 REPEATS = "Repeat contacts within 7 days"
-PICK_LEAD_TIME = "Pick lead time, release to packed"
+PICK_LEAD_TIME = "Pick lead time"
 PICK_ERRORS = "Picking errors"
 SETTER_CALLED_AWAY = "Setter is called away to line 2 during our changeovers"
 KB_ARTICLES = "Three knowledge-base articles on instalment plans contradict each other"
@@ -445,8 +444,8 @@ CHANGEOVER_LINE_3 = BoardSpec(
             operating_pattern=(
                 "Operator and setter change over in parallel from a two-column sequence: only "
                 "internal steps while the line stands; die pre-heat, gauges and material "
-                "prepared before the stop. First-part check at the line. Changeover time "
-                "20 min or less."
+                "prepared before the stop. First-part check at the line. Changeover time, last "
+                "good part to first good part, 20 min or less."
             ),
             started=22,
             achieve_in=16,
@@ -1728,7 +1727,7 @@ class _BoardState:
 
 
 class DemoSeeder:
-    """Tells each storyboard's story day by day through the services, then backdates it."""
+    """Tells each storyboard's story through the services, event by event in time order."""
 
     def __init__(self):
         self.today = timezone.localdate()
@@ -1741,7 +1740,21 @@ class DemoSeeder:
         self.zones = {team.slug: ZoneInfo(team.time_zone) for team in TEAMS}
 
     def at(self, ago: int, clock: time, zone: ZoneInfo) -> datetime:
-        return datetime.combine(self.workdays[ago], clock, tzinfo=zone)
+        return datetime.combine(self.workdays[ago], clock, tzinfo=zone).astimezone(UTC)
+
+    @staticmethod
+    @contextmanager
+    def clock(when: datetime) -> Iterator[None]:
+        """Run the services as if it were ``when``.
+
+        The activity log is append-only (its rows cannot be updated afterwards), so each write
+        happens with Django's clock set to the moment the story puts it at: the log, closed_at,
+        result_recorded_at and the board's changed_at come out right, and the services' date
+        checks judge an achieve-by date as of that day. Model field defaults keep the real
+        clock; the callers move those few ``created_at`` columns themselves.
+        """
+        with mock.patch.object(timezone, "now", lambda: when):
+            yield
 
     def run(self) -> None:
         self.create_people()
@@ -1749,16 +1762,6 @@ class DemoSeeder:
             self.create_team(spec)
         for spec in BOARDS:
             self.create_board(spec)
-
-    @contextmanager
-    def backdated(self, when: datetime) -> Iterator[None]:
-        """Move the activity rows written inside the block to ``when``.
-
-        The seed runs alone in one transaction, so every row after the mark is its own.
-        """
-        mark = Activity.objects.aggregate(last=Max("pk"))["last"] or 0
-        yield
-        Activity.objects.filter(pk__gt=mark).update(at=when)
 
     def create_people(self) -> None:
         joined = self.at(60, time(8, 0), ZoneInfo("Europe/Berlin"))
@@ -1789,19 +1792,21 @@ class DemoSeeder:
     def create_team(self, spec: TeamSpec) -> None:
         when = self.at(spec.created, time(8, 0), self.zones[spec.slug])
         admin = self.users[spec.admin] if spec.admin else None
-        team = services.team_create(name=spec.name, slug=spec.slug, by=admin)
-        for person in PEOPLE:
-            role = person.roles.get(spec.slug)
-            if role and person.username != spec.admin:
-                services.membership_set(team=team, user=self.users[person.username], role=role)
-        years, month, day = spec.horizon
-        horizon = date(self.today.year + years, month, day)
-        challenge = services.challenge_create(
-            team=team,
-            title=spec.challenge.format(year=horizon.year),
-            horizon=horizon,
-            description=spec.challenge_description,
-        )
+        with self.clock(when):
+            team = services.team_create(name=spec.name, slug=spec.slug, by=admin)
+            for person in PEOPLE:
+                role = person.roles.get(spec.slug)
+                if role and person.username != spec.admin:
+                    user = self.users[person.username]
+                    services.membership_set(team=team, user=user, role=role)
+            years, month, day = spec.horizon
+            horizon = date(self.today.year + years, month, day)
+            challenge = services.challenge_create(
+                team=team,
+                title=spec.challenge.format(year=horizon.year),
+                horizon=horizon,
+                description=spec.challenge_description,
+            )
         Team.objects.filter(pk=team.pk).update(created_at=when)
         Membership.objects.filter(team=team).update(joined_at=when)
         Challenge.objects.filter(pk=challenge.pk).update(created_at=when)
@@ -1812,7 +1817,7 @@ class DemoSeeder:
         zone = self.zones[spec.team]
         learner, coach = self.users[spec.learner], self.users[spec.coach]
         when = self.at(spec.started, time(8, 30), zone)
-        with self.backdated(when):
+        with self.clock(when):
             storyboard = services.storyboard_create(
                 team=self.teams[spec.team],
                 challenge=self.challenges[spec.team],
@@ -1833,11 +1838,8 @@ class DemoSeeder:
         # Stable: events at the same moment keep the order they are listed in.
         events.sort(key=itemgetter(0))
         for moment, action in events:
-            with self.backdated(moment):
+            with self.clock(moment):
                 action(moment)
-
-        last = Activity.objects.filter(storyboard=storyboard).aggregate(at=Max("at"))["at"]
-        Storyboard.objects.filter(pk=storyboard.pk).update(changed_at=last)
 
     def target_events(self, state: _BoardState, index: int, spec: TargetSpec) -> list:
         zone = state.time_zone
@@ -1859,8 +1861,8 @@ class DemoSeeder:
                     (self.at(obstacle.cleared, CLEAR, zone), partial(self.clear, state, key))
                 )
 
-        # The day's process measurement is one reading a day, except on the days a step was
-        # taken: then the step's own reading, linked to it, stands in for it.
+        # The process metric is read once a day, except on the days a step was taken: then the
+        # step's own reading, linked to it, stands in for it.
         rng = random.Random(f"{state.spec.focus_process} {index}")
         step_days = {}
         for number, step in enumerate(spec.steps):
@@ -1899,7 +1901,7 @@ class DemoSeeder:
             events.append((self.at(spec.closed, CLOSE, zone), partial(self.close, state, index)))
         return events
 
-    # One event each: they run in time order, inside ``backdated``.
+    # One event each, run in time order on the clock of their moment.
 
     def observe(self, state: _BoardState, text: str, when: datetime) -> None:
         services.actual_condition_record(
@@ -1911,29 +1913,17 @@ class DemoSeeder:
             achieve_by = self.workdays[spec.achieve_by_ago]
         else:
             achieve_by = self.today + timedelta(days=spec.achieve_in)
-            while achieve_by.weekday() >= 5:
-                achieve_by += timedelta(days=1)
-        # The service rightly refuses an achieve-by date in the past: start a target that is
-        # already history with today's date, then give it its own.
+            # Nobody sets a target for a Saturday: take the nearest working day.
+            achieve_by += timedelta(days={5: -1, 6: 1}.get(achieve_by.weekday(), 0))
         target = services.target_condition_start(
             storyboard=state.storyboard,
             operating_pattern=spec.operating_pattern,
-            achieve_by=max(achieve_by, self.today),
+            achieve_by=achieve_by,
             process_metric=spec.process_metric,
             outcome_metric=spec.outcome_metric,
             by=state.learner,
         )
-        TargetCondition.objects.filter(pk=target.pk).update(created_at=when, achieve_by=achieve_by)
-        if achieve_by != target.achieve_by:
-            target.achieve_by = achieve_by
-            Activity.objects.filter(
-                object_type="targetcondition",
-                object_id=target.pk,
-                action="target_condition.started",
-            ).update(
-                summary=f"Set target condition {target.number}, achieve by {achieve_by:%d %b %Y}",
-                after=services.snapshot(target, services.TARGET_FIELDS),
-            )
+        TargetCondition.objects.filter(pk=target.pk).update(created_at=when)
         state.targets[index] = target
         for metric in target.metrics.all():
             state.metrics[(index, metric.kind)] = metric
@@ -1948,7 +1938,7 @@ class DemoSeeder:
             reflection=spec.reflection,
             by=state.coach,
         )
-        TargetCondition.objects.filter(pk=target.pk).update(closed_at=when)
+        state.targets[index] = target
 
     def add_obstacle(
         self, state: _BoardState, key: tuple[int, int], description: str, when: datetime
@@ -1959,26 +1949,30 @@ class DemoSeeder:
         Obstacle.objects.filter(pk=obstacle.pk).update(created_at=when)
         state.obstacles[key] = obstacle.pk
 
+    def _obstacle(self, state: _BoardState, key: tuple[int, int]) -> Obstacle:
+        # Fetched afresh: working on one obstacle parks another, which bumps its version.
+        return Obstacle.objects.select_related("target_condition__storyboard").get(
+            pk=state.obstacles[key]
+        )
+
     def work_on(self, state: _BoardState, key: tuple[int, int], when: datetime) -> None:
-        obstacle = Obstacle.objects.select_related("target_condition").get(pk=state.obstacles[key])
+        obstacle = self._obstacle(state, key)
         services.obstacle_work_on(obstacle=obstacle, version=obstacle.version, by=state.learner)
 
     def clear(self, state: _BoardState, key: tuple[int, int], when: datetime) -> None:
-        obstacle = Obstacle.objects.select_related("target_condition").get(pk=state.obstacles[key])
-        services.obstacle_clear(
-            obstacle=obstacle, version=obstacle.version, by=state.learner, cleared_on=when
-        )
+        obstacle = self._obstacle(state, key)
+        services.obstacle_clear(obstacle=obstacle, version=obstacle.version, by=state.learner)
 
     def plan(self, state: _BoardState, key: tuple[int, int], step: StepSpec, when: datetime):
         obstacle = None
         if step.obstacle is not None:
-            obstacle = Obstacle.objects.get(pk=state.obstacles[(key[0], step.obstacle)])
+            obstacle = self._obstacle(state, (key[0], step.obstacle))
         experiment = services.experiment_plan(
             target_condition=state.targets[key[0]],
             step=step.step,
             expected=step.expected,
             obstacle=obstacle,
-            # "When can we go and see what we have learned?": the next coaching cycle.
+            # "When can we go and see what we have learned?": at the next coaching cycle.
             planned_for=self.workdays[step.day - 1],
             by=state.learner,
         )
@@ -2006,7 +2000,6 @@ class DemoSeeder:
             measured_at=taken,
             by=state.learner,
         )
-        Experiment.objects.filter(pk=experiment.pk).update(result_recorded_at=when)
 
     def measure(
         self, state: _BoardState, key: tuple[int, str], value: float, when: datetime
@@ -2023,7 +2016,7 @@ class DemoSeeder:
 class _ScaleTarget:
     status: str
     start: datetime
-    end: datetime  # closed_at, or now for the active one
+    end: datetime  # when it was closed, or now for the active one
     achieve_by: date
     number: int = 0
     baseline: float = 0
@@ -2047,18 +2040,6 @@ class _ScaleTarget:
             return planned, None
         return planned, planned + gap * 0.8
 
-    @property
-    def activities(self) -> int:
-        """Rows the services would have logged: started, closed, and each step's two."""
-        return 1 + (self.status != "active") + 2 * self.experiments - self.in_progress
-
-    @property
-    def last_change(self) -> datetime:
-        if not self.experiments:
-            return self.end if self.status != "active" else self.start
-        planned, recorded = self.step_times(self.experiments)
-        return max(recorded or planned, self.closed_at or planned)
-
 
 @dataclass
 class _ScaleBoard:
@@ -2068,13 +2049,17 @@ class _ScaleBoard:
     created_at: datetime
     targets: list[_ScaleTarget]
     pk: int | None = None
+    learner: int | None = None
+    coach: int | None = None
+    focus_process: str = ""
 
 
 class ScaleSeeder:
     """Generates load-test data with bulk inserts.
 
-    The activity log gets the storyboard, target-condition and experiment entries, so feeds
-    and dashboards have realistic volume; measurements are not logged one by one.
+    The activity log gets what the services would have written for storyboards, target
+    conditions and experiments, numbered by revision, so feeds and live updates have realistic
+    volume; measurements are not logged one by one.
     """
 
     def __init__(self, teams: int, storyboards: int, experiments: int, measurements: int):
@@ -2083,6 +2068,9 @@ class ScaleSeeder:
         self.now = timezone.now()
         self.width = max(3, len(str(teams)))
         self.counts: Counter[str] = Counter()
+
+    def prefix(self, team: int) -> str:
+        return f"scale{team + 1:0{self.width}d}"
 
     def run(self) -> dict[str, int]:
         teams, storyboards, experiments, measurements = self.sizes
@@ -2093,7 +2081,8 @@ class ScaleSeeder:
         targets = [(board, target) for board in boards for target in board.targets]
         metric_pks = self.create_targets(targets)
         self.create_obstacles(targets)
-        self.create_experiments(targets, people)
+        steps = self.create_experiments(targets)
+        self.create_activities(boards, steps)
         self.create_measurements(targets, metric_pks)
         return dict(self.counts)
 
@@ -2103,7 +2092,6 @@ class ScaleSeeder:
         for index in range(storyboards):
             team = index % teams
             process = SCALE_PROCESSES[team % len(SCALE_PROCESSES)]
-            toward = process.process[3] - process.process[2]
             start = self.now - timedelta(days=rng.uniform(3, 30))
             # A few active ones are overdue, as on real boards.
             achieve_by = start.date() + timedelta(days=rng.randint(10, 35))
@@ -2121,6 +2109,7 @@ class ScaleSeeder:
                     )
                 )
             targets.reverse()
+            toward = process.process[3] - process.process[2]
             for number, target in enumerate(targets, start=1):
                 target.number = number
                 target.baseline = process.process[2] + toward * 0.12 * (number - 1)
@@ -2130,13 +2119,13 @@ class ScaleSeeder:
 
         every = [target for board in boards for target in board.targets]
         if every and experiments:
-            for position, count in Counter(rng.choices(range(len(every)), k=experiments)).items():
+            chosen = rng.choices(range(len(every)), k=experiments)
+            for position, count in Counter(chosen).items():
                 every[position].experiments = count
         if every and measurements:
             weights = [(t.end - t.start).total_seconds() for t in every]
-            for position, count in Counter(
-                rng.choices(range(len(every)), weights=weights, k=measurements)
-            ).items():
+            chosen = rng.choices(range(len(every)), weights=weights, k=measurements)
+            for position, count in Counter(chosen).items():
                 every[position].measurements = count
         for target in every:
             # Most active boards have a step under way; the others are between two steps.
@@ -2176,79 +2165,60 @@ class ScaleSeeder:
         per_team = Counter(board.team for board in boards)
         wanted: list[tuple[str, int, str]] = []  # username, team index, role
         for team in range(teams):
-            prefix = f"scale{team + 1:0{self.width}d}"
-            wanted.append((f"{prefix}-manager", team, Role.MANAGER))
+            wanted.append((f"{self.prefix(team)}-manager", team, Role.MANAGER))
             for coach in range(1, math.ceil(per_team[team] / 3) + 1):
-                wanted.append((f"{prefix}-coach{coach}", team, Role.COACH))
+                wanted.append((f"{self.prefix(team)}-coach{coach}", team, Role.COACH))
         for board in boards:
-            prefix = f"scale{board.team + 1:0{self.width}d}"
-            wanted.append((f"{prefix}-learner{board.number}", board.team, Role.MEMBER))
+            wanted.append(
+                (f"{self.prefix(board.team)}-learner{board.number}", board.team, "member")
+            )
 
         # Users left behind by deleted scale teams are reused rather than clashing.
         pks = dict(User.objects.filter(username__startswith="scale").values_list("username", "pk"))
-        fresh = []
-        for count, (username, _team, _role) in enumerate(wanted):
-            if username in pks:
-                continue
-            fresh.append(
-                User(
-                    username=username,
-                    first_name=FIRST_NAMES[count % len(FIRST_NAMES)],
-                    last_name=LAST_NAMES[(count // len(FIRST_NAMES) + count) % len(LAST_NAMES)],
-                    email=f"{username}@example.com",
-                    password=password,
-                    time_zone="Europe/Berlin",
-                    date_joined=joined,
-                )
+        fresh = [
+            User(
+                username=username,
+                first_name=FIRST_NAMES[count % len(FIRST_NAMES)],
+                last_name=LAST_NAMES[(count // len(FIRST_NAMES) + count) % len(LAST_NAMES)],
+                email=f"{username}@example.com",
+                password=password,
+                time_zone="Europe/Berlin",
+                date_joined=joined,
             )
+            for count, (username, _team, _role) in enumerate(wanted)
+            if username not in pks
+        ]
         User.objects.bulk_create(fresh, batch_size=BATCH)
         pks.update((user.username, user.pk) for user in fresh)
-        Membership.objects.bulk_create(
-            [
-                Membership(
-                    user_id=pks[username], team_id=team_pks[team], role=role, joined_at=joined
-                )
-                for username, team, role in wanted
-            ],
-            batch_size=BATCH,
-        )
+        memberships = [
+            Membership(user_id=pks[username], team_id=team_pks[team], role=role, joined_at=joined)
+            for username, team, role in wanted
+        ]
+        Membership.objects.bulk_create(memberships, batch_size=BATCH)
         self.counts["users"] = len(fresh)
-        self.counts["memberships"] = len(wanted)
+        self.counts["memberships"] = len(memberships)
         return pks
 
     def create_storyboards(self, boards, team_pks, challenge_pks, people) -> None:
         rows = []
         for board in boards:
-            prefix = f"scale{board.team + 1:0{self.width}d}"
-            # The services bump the revision with every activity row, the first being "created".
-            revision = 2 + sum(target.activities for target in board.targets)
+            board.focus_process = board.process.focus.format(n=board.number)
+            board.learner = people[f"{self.prefix(board.team)}-learner{board.number}"]
+            board.coach = people[f"{self.prefix(board.team)}-coach{(board.number - 1) // 3 + 1}"]
             rows.append(
                 Storyboard(
                     team_id=team_pks[board.team],
                     challenge_id=challenge_pks[board.team],
-                    focus_process=board.process.focus.format(n=board.number),
-                    learner_id=people[f"{prefix}-learner{board.number}"],
-                    coach_id=people[f"{prefix}-coach{(board.number - 1) // 3 + 1}"],
+                    focus_process=board.focus_process,
+                    learner_id=board.learner,
+                    coach_id=board.coach,
                     created_at=board.created_at,
-                    revision=revision,
-                    changed_at=max(target.last_change for target in board.targets),
+                    # Revision and changed_at are set once the activity log is written.
                 )
             )
         Storyboard.objects.bulk_create(rows, batch_size=BATCH)
         for board, row in zip(boards, rows, strict=True):
             board.pk = row.pk
-        self.log(
-            Activity(
-                storyboard_id=board.pk,
-                actor_id=row.coach_id,
-                at=board.created_at,
-                action="storyboard.created",
-                object_type="storyboard",
-                object_id=board.pk,
-                summary=f"Started the storyboard for {row.focus_process}",
-            )
-            for board, row in zip(boards, rows, strict=True)
-        )
         self.counts["storyboards"] = len(rows)
 
     def create_targets(self, targets) -> dict[int, int]:
@@ -2273,7 +2243,7 @@ class ScaleSeeder:
         metrics = []
         for (board, target), row in zip(targets, rows, strict=True):
             target.pk = row.pk
-            name, unit, start, toward, higher = board.process.process
+            name, unit, _start, _toward, higher = board.process.process
             metrics.append(
                 Metric(
                     target_condition_id=row.pk,
@@ -2297,29 +2267,6 @@ class ScaleSeeder:
                 )
             )
         Metric.objects.bulk_create(metrics, batch_size=BATCH)
-
-        def logged(board, target):
-            yield Activity(
-                storyboard_id=board.pk,
-                at=target.start,
-                action="target_condition.started",
-                object_type="targetcondition",
-                object_id=target.pk,
-                summary=(
-                    f"Set target condition {target.number}, achieve by {target.achieve_by:%d %b %Y}"
-                ),
-            )
-            if target.closed_at is not None:
-                yield Activity(
-                    storyboard_id=board.pk,
-                    at=target.closed_at,
-                    action=f"target_condition.{target.status}",
-                    object_type="targetcondition",
-                    object_id=target.pk,
-                    summary=f"Closed target condition {target.number} as {target.status}",
-                )
-
-        self.log(row for board, target in targets for row in logged(board, target))
         self.counts["target conditions"] = len(rows)
         self.counts["metrics"] = len(metrics)
         return {m.target_condition_id: m.pk for m in metrics if m.kind == "process"}
@@ -2355,36 +2302,32 @@ class ScaleSeeder:
                 target.obstacles.append(row.pk)
         self.counts["obstacles"] = len(rows)
 
-    def create_experiments(self, targets, people) -> None:
+    def create_experiments(self, targets) -> dict[int, list[Experiment]]:
+        """The PDCA records; returns each target condition's experiments by its pk."""
         rng = self.rng
-        steps = {
+        texts = {
             process: [
-                tuple(
+                [
                     text.format(metric=process.process[0].lower(), unit=process.process[1])
-                    for text in texts
-                )
-                for texts in SCALE_STEPS
+                    for text in row
+                ]
+                for row in SCALE_STEPS
             ]
             for process in SCALE_PROCESSES
         }
         rows: list[Experiment] = []
-        owners: list[_ScaleTarget] = []
         for board, target in targets:
-            if not target.experiments:
-                continue
-            prefix = f"scale{board.team + 1:0{self.width}d}"
-            learner = people[f"{prefix}-learner{board.number}"]
             for number in range(1, target.experiments + 1):
-                step, expected, happened, learned = steps[board.process][
+                step, expected, happened, learned = texts[board.process][
                     (number - 1) % len(SCALE_STEPS)
                 ]
                 created_at, recorded_at = target.step_times(number)
                 done = recorded_at is not None
                 obstacle = None
                 if target.obstacles:
-                    obstacle = target.obstacles[
-                        (number - 1) * len(target.obstacles) // target.experiments
-                    ]
+                    # Several steps in a row address the same obstacle, as on a real record.
+                    share = (number - 1) * len(target.obstacles) // target.experiments
+                    obstacle = target.obstacles[share]
                 rows.append(
                     Experiment(
                         target_condition_id=target.pk,
@@ -2397,42 +2340,97 @@ class ScaleSeeder:
                         learned=learned if done else "",
                         result_recorded_at=recorded_at,
                         threshold_of_knowledge=done and rng.random() < 0.05,
-                        created_by_id=learner,
+                        created_by_id=board.learner,
                         created_at=created_at,
                     )
                 )
-                owners.append(target)
         Experiment.objects.bulk_create(rows, batch_size=BATCH)
-
-        storyboard_of = {target.pk: board.pk for board, target in targets}
-
-        def logged(row: Experiment):
-            storyboard = storyboard_of[row.target_condition_id]
-            yield Activity(
-                storyboard_id=storyboard,
-                actor_id=row.created_by_id,
-                at=row.created_at,
-                action="experiment.planned",
-                object_type="experiment",
-                object_id=row.pk,
-                summary=f"Planned step #{row.number}: {row.step}"[:300],
-            )
-            if row.result_recorded_at is not None:
-                yield Activity(
-                    storyboard_id=storyboard,
-                    actor_id=row.created_by_id,
-                    at=row.result_recorded_at,
-                    action="experiment.result_recorded",
-                    object_type="experiment",
-                    object_id=row.pk,
-                    summary=f"Recorded the result of step #{row.number}",
-                )
-
-        for row, target in zip(rows, owners, strict=True):
-            if row.result_recorded_at is not None:
-                target.finished.append(row.pk)
-        self.log(activity for row in rows for activity in logged(row))
+        by_target: dict[int, list[Experiment]] = {}
+        for row in rows:
+            by_target.setdefault(row.target_condition_id, []).append(row)
+        for _board, target in targets:
+            target.finished = [
+                row.pk for row in by_target.get(target.pk, []) if row.result_recorded_at
+            ]
         self.counts["experiments"] = len(rows)
+        return by_target
+
+    def create_activities(self, boards: list[_ScaleBoard], steps) -> None:
+        """What the services would have logged, board by board in time order, with revisions."""
+        batch: list[Activity] = []
+        revisions: list[Storyboard] = []
+        for board in boards:
+            log = partial(Activity, storyboard_id=board.pk)
+            entries = [
+                log(
+                    at=board.created_at,
+                    actor_id=board.coach,
+                    action="storyboard.created",
+                    object_type="storyboard",
+                    object_id=board.pk,
+                    summary=f"Started the storyboard for {board.focus_process}",
+                )
+            ]
+            for target in board.targets:
+                achieve_by = f"{target.achieve_by:%d %b %Y}"
+                entries.append(
+                    log(
+                        at=target.start,
+                        actor_id=board.learner,
+                        action="target_condition.started",
+                        object_type="targetcondition",
+                        object_id=target.pk,
+                        summary=f"Set target condition {target.number}, achieve by {achieve_by}",
+                    )
+                )
+                for row in steps.get(target.pk, ()):
+                    entries.append(
+                        log(
+                            at=row.created_at,
+                            actor_id=board.learner,
+                            action="experiment.planned",
+                            object_type="experiment",
+                            object_id=row.pk,
+                            summary=f"Planned step #{row.number}: {row.step}"[:300],
+                        )
+                    )
+                    if row.result_recorded_at is not None:
+                        entries.append(
+                            log(
+                                at=row.result_recorded_at,
+                                actor_id=board.learner,
+                                action="experiment.result_recorded",
+                                object_type="experiment",
+                                object_id=row.pk,
+                                summary=f"Recorded the result of step #{row.number}",
+                            )
+                        )
+                if target.closed_at is not None:
+                    entries.append(
+                        log(
+                            at=target.closed_at,
+                            actor_id=board.coach,
+                            action=f"target_condition.{target.status}",
+                            object_type="targetcondition",
+                            object_id=target.pk,
+                            summary=f"Closed target condition {target.number} as {target.status}",
+                        )
+                    )
+            entries.sort(key=attrgetter("at"))
+            # The board starts at revision 1 and every logged change bumps it.
+            for revision, entry in enumerate(entries, start=2):
+                entry.revision = revision
+            batch += entries
+            revisions.append(
+                Storyboard(pk=board.pk, revision=len(entries) + 1, changed_at=entries[-1].at)
+            )
+            if len(batch) >= BATCH:
+                Activity.objects.bulk_create(batch, batch_size=BATCH)
+                self.counts["activities"] += len(batch)
+                batch = []
+        Activity.objects.bulk_create(batch, batch_size=BATCH)
+        self.counts["activities"] += len(batch)
+        Storyboard.objects.bulk_update(revisions, ["revision", "changed_at"], batch_size=500)
 
     def create_measurements(self, targets, metric_pks: dict[int, int]) -> None:
         rng = self.rng
@@ -2469,15 +2467,3 @@ class ScaleSeeder:
                     batch = []
         Measurement.objects.bulk_create(batch, batch_size=BATCH)
         self.counts["measurements"] = total + len(batch)
-
-    def log(self, activities) -> None:
-        """Bulk-insert activity rows from an iterable, a batch at a time."""
-        batch = []
-        for activity in activities:
-            batch.append(activity)
-            if len(batch) >= BATCH:
-                Activity.objects.bulk_create(batch, batch_size=BATCH)
-                self.counts["activities"] += len(batch)
-                batch = []
-        Activity.objects.bulk_create(batch, batch_size=BATCH)
-        self.counts["activities"] += len(batch)
