@@ -94,7 +94,7 @@ class Storyboard(models.Model):
     """One learner's storyboard for a focus process."""
 
     team = models.ForeignKey(Team, models.CASCADE, related_name="storyboards")
-    challenge = models.ForeignKey(Challenge, models.PROTECT, related_name="storyboards")
+    challenge = models.ForeignKey(Challenge, models.RESTRICT, related_name="storyboards")
     focus_process = models.CharField(max_length=200)
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="storyboards_as_learner"

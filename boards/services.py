@@ -287,6 +287,8 @@ def target_condition_start(
     pattern = _required(
         operating_pattern, "operating_pattern", "Describe how the process should operate."
     )
+    # Lock the board so two people setting the next target condition at once take turns.
+    Storyboard.objects.select_for_update().filter(pk=storyboard.pk).first()
     if TargetCondition.objects.filter(storyboard=storyboard, status="active").exists():
         raise ValidationError(
             "This storyboard already has an active target condition: close it before setting "
@@ -362,6 +364,12 @@ def target_condition_close(
         raise ValidationError({"status": "Close a target condition as achieved or abandoned."})
     if not target_condition.is_active:
         raise ValidationError("This target condition is already closed.")
+    in_progress = target_condition.experiments.filter(result_recorded_at__isnull=True).first()
+    if in_progress is not None:
+        raise ValidationError(
+            f"Step #{in_progress.number} is still in progress: record what happened before "
+            "closing the target condition."
+        )
     reflection = _required(
         reflection, "reflection", "Write a short reflection: what did reaching for it teach us?"
     )
@@ -496,6 +504,7 @@ def obstacle_add(
     description = _required(
         description, "description", "Describe what stands between the actual and the target."
     )
+    TargetCondition.objects.select_for_update().filter(pk=target_condition.pk).first()
     position = (target_condition.obstacles.aggregate(p=Max("position"))["p"] or 0) + 1
     obstacle = Obstacle.objects.create(
         target_condition=target_condition, description=description, position=position
@@ -572,6 +581,8 @@ def obstacle_clear(
     *, obstacle: Obstacle, version: int, by: User | None, cleared_on: datetime | None = None
 ) -> Obstacle:
     _require_active(obstacle.target_condition)
+    if obstacle.status == Obstacle.Status.CLEARED:
+        raise ValidationError("This obstacle is already cleared.")
     before = snapshot(obstacle, OBSTACLE_FIELDS)
     _save_versioned(
         obstacle,

@@ -48,6 +48,7 @@ from boards.models import (
 
 DEMO_PASSWORD = "kata-demo-2026"
 SCALE_SLUG_PREFIX = "scale-"
+SCALE_SLUG_PATTERN = r"^scale-[0-9]+$"
 # Rows per INSERT. Django lowers it further on SQLite to stay under its variable limit.
 BATCH = 2000
 
@@ -1673,7 +1674,7 @@ class Command(BaseCommand):
             raise CommandError("Storyboards need at least one team.")
         if (experiments or measurements) and not storyboards:
             raise CommandError("Experiments and measurements need at least one storyboard.")
-        existing = Team.objects.filter(slug__startswith=SCALE_SLUG_PREFIX).count()
+        existing = Team.objects.filter(slug__regex=SCALE_SLUG_PATTERN).count()
         if existing:
             self.stdout.write(
                 f"Scale data already present ({existing} teams named 'Scale team ...'): "
@@ -1681,13 +1682,15 @@ class Command(BaseCommand):
             )
             return
         started = stopwatch.perf_counter()
+        seeder = ScaleSeeder(teams, storyboards, experiments, measurements)
         with transaction.atomic():
-            counts = ScaleSeeder(teams, storyboards, experiments, measurements).run()
+            counts = seeder.run()
         elapsed = stopwatch.perf_counter() - started
         summary = ", ".join(f"{count} {name}" for name, count in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Scale data created in {elapsed:.1f} s: {summary}."))
+        first = seeder.prefix(0)
         self.stdout.write(
-            f"Its people sign in as scale001-manager, scale001-coach1, scale001-learner1 ... "
+            f"Its people sign in as {first}-manager, {first}-coach1, {first}-learner1 ... "
             f"with the password {DEMO_PASSWORD}."
         )
 
