@@ -17,10 +17,23 @@ from boards.models import Role, Storyboard, TargetCondition, Team, User
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 
 
-def pytest_report_header(config) -> str:
+def pytest_report_header(config) -> list[str]:
     from django.conf import settings
 
-    return f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}"
+    from tests.browser import browser_required, chromium_path
+
+    chromium = chromium_path()
+    if chromium:
+        browsers = f"browser tests: run in {chromium}"
+    elif browser_required():
+        browsers = "browser tests: REQUIRED but no Chromium found, they will fail"
+    else:
+        browsers = "browser tests: NOT RUN, no Chromium found (apt-get install chromium)"
+    return [
+        f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}",
+        f"broker: {settings.CELERY_BROKER_URL.split('://')[0]}",
+        browsers,
+    ]
 
 
 @pytest.fixture(autouse=True, scope="session")
