@@ -53,17 +53,25 @@ class RunChart:
         if not self.points:
             return f"No measurements of {self.metric.name} yet."
         last = self.points[-1]
+        plural = "" if self.total == 1 else "s"
         return (
-            f"{self.total} measurements of {self.metric.name}; latest "
+            f"{self.total} measurement{plural} of {self.metric.name}; latest "
             f"{self.metric.format_value(last.value)} on {timezone.localtime(last.at):%d %b}, "
             f"target {self.metric.target_label}."
         )
 
 
 def _thin(rows: list[tuple], limit: int) -> list[tuple]:
-    """Keep the lowest and highest value of each of limit/2 equal slices, in time order."""
+    """Keep the lowest and highest value of each of limit/2 equal slices, in time order.
+
+    The latest measurement is always kept: the chart's line must end where the process is now.
+    """
     if len(rows) <= limit:
         return rows
+    return _thin_slices(rows[:-1], limit - 2) + rows[-1:]
+
+
+def _thin_slices(rows: list[tuple], limit: int) -> list[tuple]:
     buckets = limit // 2
     size = len(rows) / buckets
     kept: list[tuple] = []

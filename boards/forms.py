@@ -23,15 +23,13 @@ class NumberField(forms.DecimalField):
         kwargs.setdefault("max_digits", 14)
         kwargs.setdefault("decimal_places", 4)
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
-        kwargs.setdefault(
-            "error_messages",
-            {
-                "invalid": "Enter a number, such as 31 or 12.5.",
-                "max_digits": "Enter a number smaller than ten billion.",
-                "max_whole_digits": "Enter a number smaller than ten billion.",
-                "max_decimal_places": "Use at most 4 decimal places.",
-            },
-        )
+        kwargs["error_messages"] = {
+            "invalid": "Enter a number, such as 31 or 12.5.",
+            "max_digits": "Enter a number smaller than ten billion.",
+            "max_whole_digits": "Enter a number smaller than ten billion.",
+            "max_decimal_places": "Use at most 4 decimal places.",
+            **kwargs.get("error_messages", {}),
+        }
         super().__init__(**kwargs)
 
     def to_python(self, value):

@@ -223,6 +223,8 @@ def _form(
 def _conflict_rows(form, current, fields: list[str]) -> list[tuple[str, Any, Any]]:
     rows = []
     for name in fields:
+        if not hasattr(current, name):
+            continue  # a form-only field, such as the measurement a result can add
         field = form.fields[name]
         theirs = getattr(current, name)
         mine = form.cleaned_data.get(name, form.data.get(name))
