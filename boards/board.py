@@ -138,16 +138,7 @@ class Board:
 
     @cached_property
     def step_in_progress(self) -> Experiment | None:
-        if "experiments" in self.__dict__:
-            return next((e for e in reversed(self.experiments) if e.in_progress), None)
-        if self.target is None:
-            return None
-        return (
-            Experiment.objects.filter(target_condition=self.target, result_recorded_at=None)
-            .select_related("obstacle")
-            .order_by("-number")
-            .first()
-        )
+        return next((e for e in reversed(self.experiments) if e.in_progress), None)
 
     @cached_property
     def last_step(self) -> Experiment | None:
