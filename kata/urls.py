@@ -12,3 +12,4 @@ urlpatterns = [
     path("", include("boards.urls")),
     path("admin/", admin.site.urls),
 ]
+handler500 = "kata.views.server_error"

@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.db.models import Prefetch
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -52,3 +52,12 @@ def healthz(request: HtmxHttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
     )
+
+
+def server_error(request: HtmxHttpRequest) -> HttpResponse:
+    """The 500 page, with the request id to quote when reporting it."""
+    context = {"request_id": getattr(request, "id", "-")}
+    try:
+        return render(request, "500.html", context, status=500)
+    except Exception:  # the error may lie in the templates themselves
+        return HttpResponse(f"Server error. Reference: {context['request_id']}", status=500)
