@@ -6,6 +6,7 @@ import time_machine
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Max, Q
+from django.test import RequestFactory
 from django.utils import timezone
 
 from boards import services
@@ -87,7 +88,12 @@ def test_demo_people_sign_in_with_the_demo_password_in_their_roles():
     seed()
 
     for username in ("lena", "carlos", "maria", "victor", "admin"):
-        assert authenticate(username=username, password=DEMO_PASSWORD) is not None, username
+        assert (
+            authenticate(
+                RequestFactory().post("/login/"), username=username, password=DEMO_PASSWORD
+            )
+            is not None
+        ), username
     assert User.objects.get(username="admin").is_superuser
     lena = User.objects.get(username="lena")
     assert (lena.get_full_name(), lena.email) == ("Lena Fischer", "lena@example.com")
