@@ -267,7 +267,12 @@ def test_scale_run_creates_exactly_the_requested_amounts():
     assert Experiment.objects.count() == 100
     assert Measurement.objects.count() == 300
     assert not Measurement.objects.filter(metric__kind="outcome").exists()
-    assert authenticate(username="scale001-learner1", password=DEMO_PASSWORD) is not None
+    assert (
+        authenticate(
+            RequestFactory().post("/login/"), username="scale001-learner1", password=DEMO_PASSWORD
+        )
+        is not None
+    )
     for team in Team.objects.all():
         roles = set(team.memberships.values_list("role", flat=True))
         assert {Role.MANAGER, Role.COACH, Role.MEMBER} <= roles
