@@ -1,6 +1,7 @@
 """Settings come from the environment; a bad one stops start-up with one line naming it."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -76,3 +77,13 @@ def test_production_settings_pass_the_deployment_checks(tmp_path):
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_environment_variable_is_documented_in_env_example():
+    read = set(
+        re.findall(
+            r'env(?:str|bool|int|list)\("([A-Z_]+)"', (ROOT / "kata" / "settings.py").read_text()
+        )
+    )
+    documented = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
+    assert read - documented == set()
