@@ -217,7 +217,25 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "kata.tasks.heartbeat", "schedule": 60.0},
+    # Finds due coaching reminders and enqueues one send task per email. A scan that waited
+    # in the broker past the next one is dropped: the next scan sees everything it would have.
+    "coaching-reminders": {
+        "task": "coaching.tasks.scan_reminders",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # Keeps recurring coaching sessions materialised a rolling horizon ahead.
+    "coaching-sessions": {
+        "task": "coaching.tasks.extend_sessions",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
 }
+
+# Coaching reminders: minutes before a session, for people who have not chosen (0: none).
+KATA_REMINDER_LEAD_DEFAULT = envint("KATA_REMINDER_LEAD_DEFAULT", 15)
+if KATA_REMINDER_LEAD_DEFAULT not in (0, 5, 10, 15, 30, 60, 120, 1440):
+    fail("KATA_REMINDER_LEAD_DEFAULT", "must be one of 0, 5, 10, 15, 30, 60, 120 or 1440 minutes")
 
 # Email: console in development; EMAIL_HOST switches to SMTP.
 EMAIL_HOST = envstr("EMAIL_HOST")

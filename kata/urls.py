@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("boards.urls")),
+    path("", include("coaching.urls")),
     path("admin/", admin.site.urls),
 ]
 handler500 = "kata.views.server_error"

@@ -1,0 +1,422 @@
+from __future__ import annotations
+
+import re
+import zoneinfo
+from datetime import time
+
+from django import forms
+from django.utils import timezone
+
+from boards.forms import TEXTAREA, DateInput, LocalDateTimeField, NumberField
+from boards.models import EDITING_ROLES, Experiment, Metric, Obstacle, Storyboard, User
+from coaching import recurrence
+from coaching.models import REMINDER_CHOICES
+from coaching.steps import OBSERVED_PARTS
+
+TimeInput = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+NOTES = forms.Textarea(attrs={"rows": 3})
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.display_name
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+# Preferences -----------------------------------------------------------------------------------
+
+
+class PreferencesForm(forms.Form):
+    time_zone = forms.ChoiceField(
+        label="Your time zone",
+        choices=time_zone_choices,
+        help_text="Times on pages, in reminders and in your calendar are shown in it.",
+    )
+    reminder_minutes = forms.TypedChoiceField(
+        label="Remind me of a coaching session",
+        choices=REMINDER_CHOICES,
+        coerce=int,
+    )
+    missed_notice = forms.BooleanField(
+        required=False,
+        label="Tell me when a session I coach ended with no coaching cycle recorded",
+    )
+
+
+# Scheduling ------------------------------------------------------------------------------------
+
+REPEAT_CHOICES = [
+    ("once", "Once"),
+    ("weekdays", "Every weekday (Monday to Friday)"),
+    ("daily", "Every day"),
+    ("days", "On the days chosen below"),
+]
+ENDS_CHOICES = [
+    ("never", "Keeps going"),
+    ("until", "Until a date"),
+    ("count", "After a number of sessions"),
+]
+
+
+class ScheduleFields(forms.Form):
+    start_date = forms.DateField(label="First day", widget=DateInput)
+    start_time = forms.TimeField(label="Time", widget=TimeInput, initial=time(9, 30))
+    duration_minutes = forms.IntegerField(
+        label="Minutes", min_value=5, max_value=240, initial=20, help_text="Often 20 or less."
+    )
+    repeat = forms.ChoiceField(
+        label="Repeat", choices=REPEAT_CHOICES, initial="weekdays", widget=forms.RadioSelect
+    )
+    days = forms.MultipleChoiceField(
+        label="Days",
+        choices=recurrence.WEEKDAYS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    ends = forms.ChoiceField(
+        label="Ends", choices=ENDS_CHOICES, initial="never", widget=forms.RadioSelect
+    )
+    until = forms.DateField(label="Last day", required=False, widget=DateInput)
+    count = forms.IntegerField(label="Number of sessions", required=False, min_value=1)
+
+    def clean(self):
+        data = super().clean()
+        repeat = data.get("repeat")
+        if repeat:
+            try:
+                data["rrule"] = recurrence.build_rule(repeat=repeat, days=data.get("days"))
+            except recurrence.InvalidRule as error:
+                self.add_error("days", str(error))
+        ends = data.get("ends")
+        if repeat == "once" or ends == "never":
+            data["until"] = data["count"] = None
+        elif ends == "until":
+            data["count"] = None
+            if not data.get("until"):
+                self.add_error("until", "Give the last day.")
+        elif ends == "count":
+            data["until"] = None
+            if not data.get("count"):
+                self.add_error("count", "Give the number of sessions.")
+        return data
+
+    @classmethod
+    def initial_for(cls, series) -> dict:
+        repeat, days = recurrence.parse_rule(series.rrule)
+        ends = "count" if series.count else "until" if series.until else "never"
+        return {
+            "start_date": series.start_date,
+            "start_time": series.start_time,
+            "duration_minutes": series.duration_minutes,
+            "repeat": repeat,
+            "days": days,
+            "ends": ends,
+            "until": series.until,
+            "count": series.count,
+            "second_coach": series.second_coach,
+            "version": series.version,
+        }
+
+
+def _members(storyboard: Storyboard, roles=None):
+    members = User.objects.filter(memberships__team_id=storyboard.team_id)
+    if roles is not None:
+        members = members.filter(memberships__role__in=roles)
+    return members.order_by("first_name", "last_name", "username")
+
+
+class ScheduleForm(ScheduleFields):
+    coach = PersonChoiceField(queryset=User.objects.none(), label="Coach", empty_label=None)
+    learner = PersonChoiceField(queryset=User.objects.none(), label="Learner", empty_label=None)
+    second_coach = PersonChoiceField(
+        queryset=User.objects.none(),
+        label="Second coach (observes)",
+        required=False,
+        empty_label="(none)",
+    )
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        choices=time_zone_choices,
+        help_text="The time repeats in this zone: 09:30 stays 09:30 when the clocks change.",
+    )
+    field_order = ["coach", "learner", "second_coach"]
+
+    def __init__(self, *args, storyboard: Storyboard, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["coach"].queryset = _members(storyboard, EDITING_ROLES)
+        self.fields["learner"].queryset = _members(storyboard)
+        self.fields["second_coach"].queryset = _members(storyboard)
+
+
+class SeriesEditForm(VersionForm, ScheduleFields):
+    second_coach = PersonChoiceField(
+        queryset=User.objects.none(),
+        label="Second coach (observes)",
+        required=False,
+        empty_label="(none)",
+    )
+
+    def __init__(self, *args, storyboard: Storyboard, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["second_coach"].queryset = _members(storyboard)
+
+
+class SessionMoveForm(VersionForm):
+    starts_at = LocalDateTimeField(label="New time")
+    duration_minutes = forms.IntegerField(label="Minutes", min_value=5, max_value=240)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zone = timezone.get_current_timezone_name()
+        self.fields["starts_at"].help_text = f"In your time zone, {zone}."
+
+
+# The coaching cycle ----------------------------------------------------------------------------
+
+
+class StepForm(VersionForm):
+    """A step of the cycle; the coach (only) also keeps notes on every step."""
+
+    coach_notes = forms.CharField(
+        label="Coach's notes", required=False, widget=NOTES, max_length=8000
+    )
+
+    def __init__(self, *args, with_notes: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not with_notes:
+            del self.fields["coach_notes"]
+
+    def notes(self) -> str | None:
+        return self.cleaned_data.get("coach_notes") if "coach_notes" in self.fields else None
+
+
+class TargetStepForm(StepForm):
+    said = forms.CharField(
+        label="What the learner said (optional)",
+        required=False,
+        widget=forms.Textarea(attrs=TEXTAREA),
+        max_length=4000,
+        help_text="Can the learner describe the target condition without reading it?",
+    )
+    field_order = ["said", "coach_notes"]
+
+
+class ActualStepForm(StepForm):
+    operating_pattern = forms.CharField(
+        label="What do you observe now?",
+        required=False,
+        widget=forms.Textarea(attrs=TEXTAREA),
+        max_length=4000,
+    )
+    process_value = NumberField(required=False)
+    outcome_value = NumberField(required=False)
+    field_order = ["operating_pattern", "process_value", "outcome_value", "coach_notes"]
+
+    def __init__(self, *args, metrics: dict[str, Metric], **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind in ("process", "outcome"):
+            metric = metrics.get(kind)
+            if metric is None:
+                del self.fields[f"{kind}_value"]
+            else:
+                unit = f" ({metric.unit})" if metric.unit else ""
+                field = self.fields[f"{kind}_value"]
+                field.label = f"{metric.name} now{unit}"
+                field.help_text = f"{metric.get_kind_display()}, target {metric.target_label}"
+
+    def clean(self):
+        data = super().clean()
+        values = [data.get(f"{kind}_value") for kind in ("process", "outcome")]
+        if not (data.get("operating_pattern") or "").strip() and all(v is None for v in values):
+            raise forms.ValidationError(
+                "Record what the learner observes now, a measurement, or both: how do you know?"
+            )
+        return data
+
+
+class ReflectStepForm(StepForm):
+    experiment_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    happened = forms.CharField(
+        label="What actually happened?",
+        widget=forms.Textarea(attrs=TEXTAREA),
+        max_length=2000,
+        error_messages={"required": "Write what actually happened."},
+    )
+    learned = forms.CharField(
+        label="What did you learn?",
+        widget=forms.Textarea(attrs=TEXTAREA),
+        max_length=2000,
+        error_messages={"required": "Write what you learned."},
+    )
+    threshold_of_knowledge = forms.BooleanField(
+        required=False, label="We reached the threshold of knowledge"
+    )
+    field_order = ["happened", "learned", "threshold_of_knowledge", "coach_notes"]
+
+    def __init__(self, *args, experiment: Experiment | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if experiment is None or not experiment.in_progress:
+            for name in ("experiment_version", "happened", "learned", "threshold_of_knowledge"):
+                del self.fields[name]
+
+
+NEW = "new"
+
+
+class ObstacleStepForm(StepForm):
+    working_on = forms.ChoiceField(
+        label="Which one are you addressing now?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Which one obstacle is the learner addressing now?"},
+    )
+    new_obstacle = forms.CharField(
+        label="A newly seen obstacle (optional)",
+        required=False,
+        max_length=300,
+        help_text="Added to the parking lot.",
+    )
+    field_order = ["working_on", "new_obstacle", "coach_notes"]
+
+    def __init__(self, *args, obstacles: list[Obstacle], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.obstacles = {str(o.pk): o for o in obstacles}
+        choices = [
+            (str(o.pk), f"{o.description} (working on it now)" if o.status == "working" else "")
+            for o in obstacles
+        ]
+        choices = [(pk, label or self.obstacles[pk].description) for pk, label in choices]
+        self.fields["working_on"].choices = [*choices, (NEW, "The new obstacle written below")]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("working_on") == NEW and not (data.get("new_obstacle") or "").strip():
+            self.add_error("new_obstacle", "Describe the new obstacle to work on it.")
+        return data
+
+    def chosen(self) -> tuple[Obstacle | None, bool]:
+        value = self.cleaned_data["working_on"]
+        return (None, True) if value == NEW else (self.obstacles[value], False)
+
+
+class NextStepForm(StepForm):
+    step = forms.CharField(
+        label="What is your next step?",
+        widget=forms.Textarea(attrs=TEXTAREA),
+        max_length=2000,
+        error_messages={"required": "Describe the next step."},
+    )
+    expected = forms.CharField(
+        label="What do you expect?",
+        widget=forms.Textarea(attrs=TEXTAREA),
+        max_length=2000,
+        error_messages={"required": "Write what you expect before taking the step."},
+        help_text="Written before the step is taken.",
+    )
+    obstacle = forms.ModelChoiceField(
+        queryset=Obstacle.objects.none(),
+        required=False,
+        label="Obstacle addressed",
+        empty_label="(none)",
+    )
+    field_order = ["step", "expected", "obstacle", "coach_notes"]
+
+    def __init__(self, *args, obstacles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["obstacle"].queryset = obstacles
+
+    def clean_expected(self):
+        expected = self.cleaned_data["expected"].strip()
+        if not expected:
+            raise forms.ValidationError("Write what you expect before taking the step.")
+        return expected
+
+
+class WhenStepForm(StepForm):
+    when = LocalDateTimeField(label="When can we go and see?")
+    duration_minutes = forms.IntegerField(label="Minutes", min_value=5, max_value=240, initial=20)
+    field_order = ["when", "duration_minutes", "coach_notes"]
+
+
+class NotesStepForm(StepForm):
+    pass
+
+
+# Second coach ----------------------------------------------------------------------------------
+
+DURATION = re.compile(r"^\s*(?:(\d{1,3})\s*:\s*([0-5]?\d)|(\d{1,5}))\s*$")
+
+
+def format_seconds(seconds: int | None) -> str:
+    if seconds is None:
+        return ""
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class ObservationForm(forms.Form):
+    feedback = forms.CharField(
+        label="Feedback for the coach",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=8000,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = {}
+        for part in OBSERVED_PARTS:
+            fields[f"notes_{part.key}"] = forms.CharField(
+                label=f"Notes on {part.label.lower()}",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                max_length=4000,
+            )
+            fields[f"time_{part.key}"] = forms.CharField(
+                label=f"Time on {part.label.lower()} (min:sec)",
+                required=False,
+                max_length=12,
+                widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 6}),
+            )
+        self.fields = {**fields, "feedback": self.fields["feedback"]}
+
+    def clean(self):
+        data = super().clean()
+        for part in OBSERVED_PARTS:
+            name = f"time_{part.key}"
+            raw = (data.get(name) or "").strip()
+            if not raw:
+                data[name] = None
+                continue
+            match = DURATION.match(raw)
+            if not match:
+                self.add_error(name, "Write minutes and seconds, such as 3:20.")
+                continue
+            minutes, seconds, only = match.groups()
+            data[name] = int(only) * 60 if only else int(minutes) * 60 + int(seconds)
+        return data
+
+    def notes(self) -> dict[str, str]:
+        return {p.key: self.cleaned_data.get(f"notes_{p.key}", "") for p in OBSERVED_PARTS}
+
+    def seconds(self) -> dict[str, int | None]:
+        return {p.key: self.cleaned_data.get(f"time_{p.key}") for p in OBSERVED_PARTS}
+
+    @staticmethod
+    def initial_for(observation, timings: dict[str, int]) -> dict:
+        initial = {}
+        for part in OBSERVED_PARTS:
+            seconds = (observation.seconds if observation else {}).get(part.key)
+            if seconds is None:
+                seconds = timings.get(part.key)
+            initial[f"time_{part.key}"] = format_seconds(seconds)
+            if observation:
+                initial[f"notes_{part.key}"] = observation.notes.get(part.key, "")
+        if observation:
+            initial["feedback"] = observation.feedback
+        return initial
