@@ -98,8 +98,19 @@ def _save_versioned(obj: models.Model, *, version: int, changes: dict[str, Any])
     obj.version = version + 1
 
 
-def _required(value: str | None, field: str, message: str) -> str:
+def _text(value: str | None, field: str, *, max_length: int | None = None) -> str:
     value = (value or "").strip()
+    if "\x00" in value:
+        raise ValidationError({field: "Remove the null characters from this text."})
+    if max_length is not None and len(value) > max_length:
+        raise ValidationError(
+            {field: f"Keep this to {max_length} characters or fewer (it has {len(value)})."}
+        )
+    return value
+
+
+def _required(value: str | None, field: str, message: str, *, max_length: int | None = None) -> str:
+    value = _text(value, field, max_length=max_length)
     if not value:
         raise ValidationError({field: message})
     return value
@@ -127,7 +138,7 @@ def _decimal(value: Any, field: str) -> Decimal:
 @transaction.atomic
 def team_create(*, name: str, slug: str, by: User | None = None) -> Team:
     """Create a team; whoever creates it becomes its administrator."""
-    name = _required(name, "name", "Give the team a name.")
+    name = _required(name, "name", "Give the team a name.", max_length=120)
     try:
         validate_slug(slug)
     except ValidationError:
@@ -170,9 +181,9 @@ def _require_members(team: Team, **people: User | None) -> None:
 def challenge_create(*, team: Team, title: str, horizon: date, description: str = "") -> Challenge:
     return Challenge.objects.create(
         team=team,
-        title=_required(title, "title", "Describe the challenge."),
+        title=_required(title, "title", "Describe the challenge.", max_length=200),
         horizon=horizon,
-        description=description.strip(),
+        description=_text(description, "description"),
     )
 
 
@@ -192,7 +203,9 @@ def storyboard_create(
     storyboard = Storyboard.objects.create(
         team=team,
         challenge=challenge,
-        focus_process=_required(focus_process, "focus_process", "Name the focus process."),
+        focus_process=_required(
+            focus_process, "focus_process", "Name the focus process.", max_length=200
+        ),
         learner=learner,
         coach=coach,
     )
@@ -227,7 +240,9 @@ def storyboard_update(
         storyboard,
         version=version,
         changes={
-            "focus_process": _required(focus_process, "focus_process", "Name the focus process."),
+            "focus_process": _required(
+                focus_process, "focus_process", "Name the focus process.", max_length=200
+            ),
             "challenge": challenge,
             "learner": learner,
             "coach": coach,
@@ -262,8 +277,10 @@ def _metric_spec(spec: dict | None, kind: str) -> dict | None:
         return None
     return {
         "kind": kind,
-        "name": _required(spec.get("name"), f"{kind}_metric_name", "Name the metric."),
-        "unit": (spec.get("unit") or "").strip(),
+        "name": _required(
+            spec.get("name"), f"{kind}_metric_name", "Name the metric.", max_length=120
+        ),
+        "unit": _text(spec.get("unit"), f"{kind}_metric_unit", max_length=32),
         "target_value": _decimal(spec.get("target_value"), f"{kind}_metric_target"),
         "higher_is_better": bool(spec.get("higher_is_better", False)),
     }
@@ -408,8 +425,8 @@ def metric_update(
         metric,
         version=version,
         changes={
-            "name": _required(name, "name", "Name the metric."),
-            "unit": unit.strip(),
+            "name": _required(name, "name", "Name the metric.", max_length=120),
+            "unit": _text(unit, "unit", max_length=32),
             "target_value": _decimal(target_value, "target_value"),
             "higher_is_better": higher_is_better,
         },
@@ -476,7 +493,7 @@ def measurement_add(
         metric=metric,
         value=_decimal(value, "value"),
         measured_at=measured_at,
-        note=note.strip(),
+        note=_text(note, "note", max_length=300),
         experiment=experiment,
         recorded_by=by,
     )
@@ -502,7 +519,10 @@ def obstacle_add(
 ) -> Obstacle:
     _require_active(target_condition)
     description = _required(
-        description, "description", "Describe what stands between the actual and the target."
+        description,
+        "description",
+        "Describe what stands between the actual and the target.",
+        max_length=300,
     )
     TargetCondition.objects.select_for_update().filter(pk=target_condition.pk).first()
     position = (target_condition.obstacles.aggregate(p=Max("position"))["p"] or 0) + 1
@@ -529,7 +549,11 @@ def obstacle_update(
     _save_versioned(
         obstacle,
         version=version,
-        changes={"description": _required(description, "description", "Describe the obstacle.")},
+        changes={
+            "description": _required(
+                description, "description", "Describe the obstacle.", max_length=300
+            )
+        },
     )
     _log(
         storyboard=obstacle.target_condition.storyboard,
