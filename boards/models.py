@@ -1,5 +1,6 @@
+import hashlib
 import zoneinfo
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -412,3 +413,74 @@ class Activity(models.Model):
     def sections(self) -> list[str]:
         """The parts of the board this change shows up in."""
         return SECTIONS_BY_OBJECT.get(self.object_type, ["target"])
+
+
+def invitation_expiry():
+    # A callable, so that changing KATA_INVITATION_DAYS does not call for a migration.
+    return timezone.now() + timedelta(days=settings.KATA_INVITATION_DAYS)
+
+
+def hash_invitation_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Invitation(models.Model):
+    """An emailed invitation to join a team with a role.
+
+    Only the SHA-256 of the random token is stored: the token itself travels in the emailed
+    link alone, so a copy of the database cannot be used to accept invitations.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        EXPIRED = "expired", "Expired"
+        REVOKED = "revoked", "Revoked"
+        ACCEPTED = "accepted", "Accepted"
+
+    team = models.ForeignKey(Team, models.CASCADE, related_name="invitations")
+    email = models.EmailField(help_text="Stored in lower case.")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(default=invitation_expiry)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # Open: neither accepted nor revoked (an expired one stays open until replaced).
+            models.UniqueConstraint(
+                fields=["team", "email"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_open_per_team_email",
+            ),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="invitation_role_valid"),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(revoked_at__isnull=True),
+                name="invitation_accepted_or_revoked",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} to {self.team} ({self.get_role_display()})"
+
+    @property
+    def state(self) -> str:
+        if self.accepted_at is not None:
+            return self.State.ACCEPTED
+        if self.revoked_at is not None:
+            return self.State.REVOKED
+        if self.expires_at <= timezone.now():
+            return self.State.EXPIRED
+        return self.State.PENDING
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == self.State.PENDING
