@@ -69,6 +69,10 @@ if not DEBUG and not ALLOWED_HOSTS:
     fail("ALLOWED_HOSTS", "must list the site's host names when DEBUG is off")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Days an emailed team invitation stays valid.
+KATA_INVITATION_DAYS = envint("KATA_INVITATION_DAYS", 7)
+if not 1 <= KATA_INVITATION_DAYS <= 90:
+    fail("KATA_INVITATION_DAYS", "must be between 1 and 90 days")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
