@@ -1,13 +1,20 @@
+import csv
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.db.models import Prefetch
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from boards import access
 from boards.http import HtmxHttpRequest
 from boards.models import Membership, Storyboard, TargetCondition
 from kata.celery import app as celery_app
+from kata.dashboard import Dashboard, csv_rows
+from kata.practice import Practice
 
 
 @login_required
@@ -32,6 +39,44 @@ def home(request: HtmxHttpRequest):
         .order_by("team__name")
     )
     return render(request, "kata/home.html", {"memberships": memberships})
+
+
+@login_required
+@require_GET
+def dashboard(request: HtmxHttpRequest):
+    """Every active storyboard the user may see, filtered, sorted and paged by the query string."""
+    board = Dashboard(request.user, request.GET)
+    page = board.page(request.GET.get("page"))
+    context = {"dashboard": board, "form": board.form, "page": page, "columns": board.columns()}
+    return render(request, "kata/dashboard.html", context)
+
+
+class _Echo:
+    """A file-like object whose write() hands the line back, for csv.writer to stream."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+@require_GET
+def dashboard_export(request: HtmxHttpRequest) -> StreamingHttpResponse:
+    """The dashboard's filtered rows, all of them, as CSV streamed while they are read."""
+    board = Dashboard(request.user, request.GET)
+    writer = csv.writer(_Echo())
+    lines = (writer.writerow(row) for row in csv_rows(board, site_url=settings.SITE_URL))
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    filename = f"kata-dashboard-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_GET
+def team_practice(request: HtmxHttpRequest, slug: str):
+    """The team's practice over the last weeks: what was done, week by week, never who ranks."""
+    team = access.get_team_for_user(request.user, slug)
+    return render(request, "kata/practice.html", {"team": team, **Practice(team).charts()})
 
 
 @require_GET

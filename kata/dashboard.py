@@ -1,0 +1,606 @@
+"""The managers' dashboard: every active storyboard a user may see, with the state of its practice.
+
+A page costs the same few queries whether a user sees three storyboards or three thousand:
+the filter lists (teams, coaches, learners, which also name the rows), the count, the page's
+ids in the chosen order (joining only what that order and the filters need), every per-row
+figure for those ids as joins and correlated subqueries of one query, and the sparklines of
+the page in one more query with a window function. The CSV export streams the same rows.
+
+It shows the practice and where help is needed; it does not score or rank learners.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from html import escape as html_escape
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Count,
+    Exists,
+    Expression,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from boards.models import Experiment, Measurement, Membership, Metric, Obstacle, Storyboard, User
+
+PAGE_SIZE = 50
+SPARK_POINTS = 20
+SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 96, 28, 3
+SEARCH_WORDS = 5
+STEP_WINDOWS = {"pdca_7": 7, "pdca_30": 30}
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    # What to order by: annotations of ``figures()`` or lookups through joins.
+    order_by: tuple[str, ...]
+
+
+# Every figure sorts; nulls (no target, never coached...) go last either way.
+COLUMNS = (
+    Column("team", "Team", ("team__name",)),
+    Column("focus", "Focus process", ("focus_process",)),
+    Column("challenge", "Challenge", ("challenge__title",)),
+    Column("learner", "Learner", ("learner__first_name", "learner__last_name", "learner_id")),
+    Column("coach", "Coach", ("coach__first_name", "coach__last_name", "coach_id")),
+    Column("target", "Target condition", ("target_number",)),
+    Column("achieve_by", "Achieve by", ("achieve_by",)),
+    Column("metric", "Process metric", ("latest_value",)),
+    Column("pdca_7", "PDCA cycles, 7 days", ("pdca_7",)),
+    Column("pdca_30", "PDCA cycles, 30 days", ("pdca_30",)),
+    Column("obstacle", "Working on", ("working_obstacle",)),
+    Column("parked", "Parked obstacles", ("parked",)),
+)
+COLUMNS_BY_KEY = {column.key: column for column in COLUMNS}
+# The table's header cells; related figures share a cell, each with its own sort link, so that
+# the table fits a laptop screen.
+HEADERS = (
+    ("team", (("team", "Team"),)),
+    ("focus", (("focus", "Focus process"), ("challenge", "challenge"))),
+    ("people", (("learner", "Learner"), ("coach", "coach"))),
+    ("target", (("target", "Target condition"),)),
+    ("achieve_by", (("achieve_by", "Achieve by"),)),
+    ("metric", (("metric", "Process metric"),)),
+    ("pdca", (("pdca_7", "PDCA cycles 7 days"), ("pdca_30", "30 days"))),
+    ("obstacle", (("obstacle", "Working on"), ("parked", "parked"))),
+)
+DEFAULT_SORT = "team"
+QUICK_FILTERS = (
+    ("overdue", "the achieve-by date has passed"),
+    ("no_step", "no experiment in the last 7 days"),
+)
+
+
+def _sort_choices() -> list[tuple[str, str]]:
+    choices = []
+    for column in COLUMNS:
+        choices.append((column.key, f"{column.label}, ascending"))
+        choices.append((f"-{column.key}", f"{column.label}, descending"))
+    return choices
+
+
+def _person(first: str, last: str, username: str) -> str:
+    return f"{first} {last}".strip() or username
+
+
+def visible_storyboards(user: User) -> QuerySet[Storyboard]:
+    """Active storyboards of every team the user belongs to, in any role."""
+    teams = Membership.objects.filter(user=user).values("team_id")
+    return Storyboard.objects.filter(is_active=True, team_id__in=teams)
+
+
+class DashboardForm(forms.Form):
+    """The filters, read from the query string; an invalid one is ignored and said so.
+
+    Its lists (the user's teams, the coaches and learners of the boards they see) also name the
+    rows, so the row query needs no joins for names. They are plain dicts rather than choice
+    fields: a manager's lists run to hundreds of names, and choice fields copy and normalise
+    them several times over for each request.
+    """
+
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    team = forms.CharField(label="Team", required=False)
+    coach = forms.IntegerField(label="Coach", required=False)
+    learner = forms.IntegerField(label="Learner", required=False)
+    overdue = forms.BooleanField(label="Achieve-by passed", required=False)
+    no_step = forms.BooleanField(label="No experiment in 7 days", required=False)
+    sort = forms.ChoiceField(label="Sort by", required=False, choices=_sort_choices)
+
+    def __init__(self, data: QueryDict, *, user: User):
+        super().__init__(data)
+        teams = (
+            Membership.objects.filter(user=user)
+            .order_by("team__name", "team_id")
+            .values_list("team_id", "team__slug", "team__name")
+        )
+        self.teams = {pk: (slug, name) for pk, slug, name in teams}
+        self.team_ids = {slug: pk for pk, (slug, _name) in self.teams.items()}
+        self.coaches, self.learners = _people(visible_storyboards(user))
+        self.names = {**self.coaches, **self.learners}
+
+    def clean_team(self) -> str:
+        slug = self.cleaned_data["team"]
+        if slug and slug not in self.team_ids:
+            raise ValidationError("not one of your teams.")
+        return slug
+
+    def clean_coach(self) -> int | None:
+        pk = self.cleaned_data["coach"]
+        if pk is not None and pk not in self.coaches:
+            raise ValidationError("not the coach of a storyboard you can see.")
+        return pk
+
+    def clean_learner(self) -> int | None:
+        pk = self.cleaned_data["learner"]
+        if pk is not None and pk not in self.learners:
+            raise ValidationError("not the learner of a storyboard you can see.")
+        return pk
+
+    def values(self) -> dict:
+        """The valid filters; fields with an invalid value are left out."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}
+
+    @property
+    def ignored(self) -> list[str]:
+        return [
+            f"{self.fields[name].label}: {' '.join(errors)}" for name, errors in self.errors.items()
+        ]
+
+    def choices(self, name: str) -> list[tuple]:
+        if name == "team":
+            return [("", "All teams"), *self.teams.values()]
+        if name == "coach":
+            return [("", "All coaches"), *self.coaches.items()]
+        if name == "learner":
+            return [("", "All learners"), *self.learners.items()]
+        return self.fields[name].choices
+
+
+def _people(storyboards: QuerySet[Storyboard]) -> tuple[dict[int, str], dict[int, str]]:
+    """The coaches and the learners of these storyboards: names by pk, in name order."""
+    rows = storyboards.order_by().values_list(
+        "learner_id",
+        "learner__first_name",
+        "learner__last_name",
+        "learner__username",
+        "coach_id",
+        "coach__first_name",
+        "coach__last_name",
+        "coach__username",
+    )
+    coaches, learners = {}, {}
+    for learner, l_first, l_last, l_user, coach, c_first, c_last, c_user in rows:
+        learners[learner] = _person(l_first, l_last, l_user)
+        if coach is not None:
+            coaches[coach] = _person(c_first, c_last, c_user)
+
+    def by_name(people: dict[int, str]) -> dict[int, str]:
+        return dict(sorted(people.items(), key=lambda item: (item[1].casefold(), item[0])))
+
+    return by_name(coaches), by_name(learners)
+
+
+# The joins every figure hangs off. Only one target condition per storyboard is active, one
+# metric per kind and target, one obstacle worked on per target (all unique constraints), so
+# these joins never multiply rows; an unused one is not joined at all.
+def _relations() -> dict[str, FilteredRelation]:
+    return {
+        "active": FilteredRelation(
+            "target_conditions", condition=Q(target_conditions__status="active")
+        ),
+        "pm": FilteredRelation("active__metrics", condition=Q(active__metrics__kind="process")),
+        "working": FilteredRelation(
+            "active__obstacles", condition=Q(active__obstacles__status="working")
+        ),
+    }
+
+
+def _count(queryset: QuerySet, group_by: str) -> Coalesce:
+    """A correlated COUNT(*) of ``queryset`` as an integer annotation (0 when nothing matches)."""
+    counted = queryset.order_by().values(group_by).annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def steps_since(day: date) -> QuerySet[Experiment]:
+    """A storyboard's PDCA cycles dated ``day`` or later, for a correlated subquery.
+
+    A PDCA cycle counts by the day it is taken (planned for); a step planned ahead counts
+    too, since it is on the board now.
+    """
+    return Experiment.objects.filter(
+        target_condition__storyboard=OuterRef("pk"), planned_for__gte=day
+    )
+
+
+def figures(today: date) -> dict[str, Expression]:
+    """The per-row figures a column sorts by, as expressions over ``_relations()``."""
+    latest = Measurement.objects.filter(metric=OuterRef("pm__id")).order_by("-measured_at", "-pk")
+    parked = Obstacle.objects.filter(target_condition=OuterRef("active__id"), status="parked")
+    counts = {
+        name: _count(steps_since(today - timedelta(days=days - 1)), "target_condition__storyboard")
+        for name, days in STEP_WINDOWS.items()
+    }
+    return {
+        "target_number": F("active__number"),
+        "achieve_by": F("active__achieve_by"),
+        "latest_value": Subquery(latest.values("value")[:1]),
+        **counts,
+        "working_obstacle": F("working__description"),
+        "parked": _count(parked, "target_condition"),
+    }
+
+
+def with_figures(queryset: QuerySet[Storyboard], *, today: date) -> QuerySet[Storyboard]:
+    """Every figure a row shows; ``queryset`` must carry ``_relations()`` already."""
+    return queryset.only("pk", "focus_process", "team_id", "learner_id", "coach_id").annotate(
+        challenge_title=F("challenge__title"),
+        target_pattern=F("active__operating_pattern"),
+        metric_id=F("pm__id"),
+        metric_name=F("pm__name"),
+        metric_unit=F("pm__unit"),
+        metric_target=F("pm__target_value"),
+        metric_higher=F("pm__higher_is_better"),
+        **figures(today),
+    )
+
+
+def _search(words: list[str]) -> Q:
+    fields = (
+        "focus_process",
+        "team__name",
+        "challenge__title",
+        "learner__first_name",
+        "learner__last_name",
+        "learner__username",
+        "coach__first_name",
+        "coach__last_name",
+        "coach__username",
+    )
+    condition = Q()
+    for word in words:
+        any_field = Q()
+        for field in fields:
+            any_field |= Q(**{f"{field}__icontains": word})
+        condition &= any_field
+    return condition
+
+
+class Dashboard:
+    """The dashboard for one user and one set of filters, as a page or as all rows."""
+
+    quick_filters = QUICK_FILTERS
+
+    def __init__(self, user: User, params: QueryDict):
+        self.user = user
+        self.today = timezone.localdate()
+        self.form = DashboardForm(params, user=user)
+        self.filters = self.form.values()
+        sort = self.filters.get("sort", DEFAULT_SORT)
+        self.sort_key = sort.lstrip("-")
+        self.descending = sort.startswith("-")
+        self._board_url = reverse("boards:storyboard", args=[0]).replace("/0/", "/{}/")
+        self._practice_url = reverse("team_practice", args=["slug"]).replace("/slug/", "/{}/")
+
+    @property
+    def is_filtered(self) -> bool:
+        return any(key != "sort" for key in self.filters)
+
+    def filtered(self) -> QuerySet[Storyboard]:
+        """The visible storyboards the filters select, with ``_relations()`` to hang figures on."""
+        f = self.filters
+        queryset = visible_storyboards(self.user).alias(**_relations())
+        if "team" in f:
+            queryset = queryset.filter(team_id=self.form.team_ids[f["team"]])
+        if "coach" in f:
+            queryset = queryset.filter(coach_id=f["coach"])
+        if "learner" in f:
+            queryset = queryset.filter(learner_id=f["learner"])
+        if "q" in f:
+            queryset = queryset.filter(_search(f["q"].split()[:SEARCH_WORDS]))
+        if f.get("overdue"):
+            queryset = queryset.filter(active__achieve_by__lt=self.today)
+        if f.get("no_step"):
+            queryset = queryset.filter(~Exists(steps_since(self.today - timedelta(days=6))))
+        return queryset
+
+    def ordering(self) -> list:
+        column = COLUMNS_BY_KEY[self.sort_key]
+        fields = [
+            F(name).desc(nulls_last=True) if self.descending else F(name).asc(nulls_last=True)
+            for name in column.order_by
+        ]
+        if self.sort_key != "team":
+            fields.append(F("team__name").asc())
+        if self.sort_key != "focus":
+            fields.append(F("focus_process").asc())
+        return [*fields, F("pk").asc()]
+
+    def _sorted_ids(self) -> QuerySet:
+        """The filtered ids in order, computing only the figure the order needs."""
+        needed = figures(self.today)
+        wanted = {
+            name: needed[name] for name in COLUMNS_BY_KEY[self.sort_key].order_by if name in needed
+        }
+        return self.filtered().alias(**wanted).order_by(*self.ordering()).values_list("pk")
+
+    def page(self, number) -> Page:
+        page = Paginator(self._sorted_ids(), PAGE_SIZE).get_page(number)
+        ids = [pk for (pk,) in page.object_list]
+        rows = Storyboard.objects.filter(pk__in=ids).alias(**_relations()).order_by()
+        by_pk = {row.pk: row for row in with_figures(rows, today=self.today)} if ids else {}
+        sparks = sparklines(
+            {row.metric_id: row.metric_target for row in by_pk.values() if row.metric_id}
+        )
+        page.object_list = [self._decorate(by_pk[pk], sparks) for pk in ids]
+        return page
+
+    def rows(self, *, chunk_size: int = 500) -> Iterator[Storyboard]:
+        """Every filtered row in order, read a chunk at a time (for the export)."""
+        queryset = with_figures(self.filtered(), today=self.today).order_by(*self.ordering())
+        for row in queryset.iterator(chunk_size=chunk_size):
+            yield self._decorate(row, {})
+
+    def _decorate(self, row: Storyboard, sparks: dict[int, Sparkline]) -> Storyboard:
+        """Names from the form's lists and what the template shows, worked out once in Python.
+
+        Fifty rows of a dozen cells each make the template the costliest part of the page, so
+        the rows arrive with their text and small SVG ready.
+        """
+        slug, row.team_name = self.form.teams[row.team_id]
+        row.practice_url = self._practice_url.format(slug)
+        row.url = self._board_url.format(row.pk)
+        row.learner_name = self.form.names.get(row.learner_id, "")
+        row.coach_name = self.form.names.get(row.coach_id, "") if row.coach_id else ""
+        row.days_left = None
+        if row.achieve_by:
+            row.days_left = (row.achieve_by - self.today).days
+            row.achieve_iso = row.achieve_by.isoformat()
+            row.achieve_label = f"{row.achieve_by.day} {row.achieve_by:%b %Y}"
+        row.overdue = row.days_left is not None and row.days_left < 0
+        row.days_overdue = -row.days_left if row.overdue else 0
+        row.metric = None
+        row.meets_target = None
+        row.latest_label = ""
+        if row.metric_id:
+            row.metric = Metric(
+                name=row.metric_name,
+                unit=row.metric_unit,
+                target_value=row.metric_target,
+                higher_is_better=row.metric_higher,
+            )
+            if row.latest_value is not None:
+                row.meets_target = row.metric.meets_target(row.latest_value)
+                row.latest_label = row.metric.format_value(row.latest_value)
+        spark = sparks.get(row.metric_id) if row.metric_id else None
+        row.spark_svg = spark.svg(row.metric) if spark else ""
+        return row
+
+    # The page's controls ------------------------------------------------------------------------
+
+    def _options(self, name: str, default: str = "") -> SafeString:
+        # Built here rather than by the form's widget: a manager's coach and learner lists run
+        # to hundreds of names, and template-rendered options would cost more than the table.
+        selected = str(self.filters.get(name, default))
+        parts = []
+        for value, label in self.form.choices(name):
+            value = str(value)
+            mark = " selected" if value == selected else ""
+            parts.append(
+                f'<option value="{html_escape(value)}"{mark}>{html_escape(label)}</option>'
+            )
+        return mark_safe("".join(parts))  # every value and label is escaped above
+
+    @property
+    def team_options(self) -> SafeString:
+        return self._options("team")
+
+    @property
+    def coach_options(self) -> SafeString:
+        return self._options("coach")
+
+    @property
+    def learner_options(self) -> SafeString:
+        return self._options("learner")
+
+    @property
+    def sort_options(self) -> SafeString:
+        return self._options("sort", DEFAULT_SORT)
+
+    @property
+    def sort_label(self) -> str:
+        direction = "descending" if self.descending else "ascending"
+        return f"{COLUMNS_BY_KEY[self.sort_key].label.lower()}, {direction}"
+
+    def columns(self) -> list[dict]:
+        """Header cells: a link per figure that sorts by it, and which one sorts now."""
+        cells = []
+        for css, links_spec in HEADERS:
+            links, aria_sort = [], ""
+            for key, label in links_spec:
+                current = key == self.sort_key
+                if current:
+                    aria_sort = "descending" if self.descending else "ascending"
+                links.append(
+                    {
+                        "label": label,
+                        "sort": f"-{key}" if current and not self.descending else key,
+                        "arrow": ("▼" if self.descending else "▲") if current else "",
+                    }
+                )
+            cells.append({"css": css, "links": links, "aria_sort": aria_sort})
+        return cells
+
+
+@dataclass
+class Sparkline:
+    """The last few values of a process metric as a tiny SVG line, with its target."""
+
+    path: str
+    last_x: float
+    last_y: float
+    target_y: float
+    values: list[Decimal]
+
+    def label(self, metric: Metric) -> str:
+        return (
+            f"Last {len(self.values)} values of {metric.name}: from "
+            f"{metric.format_value(self.values[0])} to {metric.format_value(self.values[-1])}, "
+            f"lowest {metric.format_value(min(self.values))}, "
+            f"highest {metric.format_value(max(self.values))}; target {metric.target_label}."
+        )
+
+    def svg(self, metric: Metric) -> SafeString:
+        return format_html(
+            '<svg class="spark" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" '
+            'aria-label="{label}"><title>{label}</title>'
+            '<line class="spark-target" x1="0" x2="{w}" y1="{ty}" y2="{ty}"/>'
+            '<path class="spark-line" d="{path}"/>'
+            '<circle class="spark-last" cx="{lx}" cy="{ly}" r="2.5"/></svg>',
+            w=SPARK_WIDTH,
+            h=SPARK_HEIGHT,
+            label=self.label(metric),
+            ty=self.target_y,
+            path=self.path,
+            lx=self.last_x,
+            ly=self.last_y,
+        )
+
+
+def sparklines(targets: dict[int, Decimal]) -> dict[int, Sparkline]:
+    """The last SPARK_POINTS measurements of each metric (target value by metric pk), in one
+    query for the whole page."""
+    if not targets:
+        return {}
+    rank = Window(
+        RowNumber(),
+        partition_by=[F("metric_id")],
+        order_by=[F("measured_at").desc(), F("pk").desc()],
+    )
+    rows = (
+        Measurement.objects.filter(metric_id__in=list(targets))
+        .annotate(rank=rank)
+        .filter(rank__lte=SPARK_POINTS)
+        .values_list("metric_id", "value")
+        .order_by("metric_id", "-rank")
+    )
+    series: dict[int, list[Decimal]] = defaultdict(list)
+    for metric_id, value in rows:
+        series[metric_id].append(value)
+    return {metric_id: _spark(values, targets[metric_id]) for metric_id, values in series.items()}
+
+
+def _spark(values: list[Decimal], target: Decimal) -> Sparkline:
+    numbers = [float(v) for v in values]
+    low = min([*numbers, float(target)])
+    high = max([*numbers, float(target)])
+    if high == low:
+        low, high = low - 1, high + 1
+    inner_w = SPARK_WIDTH - 2 * SPARK_PAD
+    inner_h = SPARK_HEIGHT - 2 * SPARK_PAD
+    step = inner_w / max(len(numbers) - 1, 1)
+
+    def y_of(value: float) -> float:
+        return round(SPARK_PAD + (high - value) / (high - low) * inner_h, 1)
+
+    points = [(round(SPARK_PAD + i * step, 1), y_of(v)) for i, v in enumerate(numbers)]
+    path = " ".join(f"{'M' if i == 0 else 'L'}{x},{y}" for i, (x, y) in enumerate(points))
+    return Sparkline(
+        path=path,
+        last_x=points[-1][0],
+        last_y=points[-1][1],
+        target_y=y_of(float(target)),
+        values=values,
+    )
+
+
+# CSV export -----------------------------------------------------------------------------------
+
+CSV_HEADER = [
+    "Team",
+    "Focus process",
+    "Learner",
+    "Coach",
+    "Challenge",
+    "Target condition",
+    "Operating pattern",
+    "Achieve by",
+    "Days left",
+    "Achieve-by passed",
+    "Process metric",
+    "Latest value",
+    "Target",
+    "Meets target",
+    "PDCA cycles, 7 days",
+    "PDCA cycles, 30 days",
+    "Working on obstacle",
+    "Parked obstacles",
+    "Storyboard",
+]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value):
+    """Text a spreadsheet shows as text: anything that could start a formula gets a quote.
+
+    Numbers stay numbers (a negative "days left" is not a formula).
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_rows(dashboard: Dashboard, *, site_url: str) -> Iterator[list]:
+    """The header and every filtered row, read from the database a chunk at a time."""
+    yield CSV_HEADER
+    for row in dashboard.rows():
+        metric = row.metric
+        yield [
+            csv_safe(cell)
+            for cell in (
+                row.team_name,
+                row.focus_process,
+                row.learner_name,
+                row.coach_name,
+                row.challenge_title,
+                row.target_number,
+                row.target_pattern,
+                row.achieve_by.isoformat() if row.achieve_by else "",
+                row.days_left,
+                "yes" if row.overdue else "no",
+                metric.name if metric else "",
+                row.latest_label,
+                metric.target_label if metric else "",
+                {True: "yes", False: "no", None: ""}[row.meets_target],
+                row.pdca_7,
+                row.pdca_30,
+                row.working_obstacle,
+                row.parked,
+                f"{site_url}{row.url}",
+            )
+        ]
