@@ -79,6 +79,7 @@ class ScheduleFields(forms.Form):
         choices=recurrence.WEEKDAYS,
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        help_text="For “On the days chosen below”.",
     )
     ends = forms.ChoiceField(
         label="Ends", choices=ENDS_CHOICES, initial="never", widget=forms.RadioSelect

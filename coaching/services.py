@@ -652,7 +652,7 @@ def cycle_record_actual(
     return cycle
 
 
-def _experiment_snapshot(experiment: Experiment) -> dict[str, Any]:
+def experiment_snapshot(experiment: Experiment) -> dict[str, Any]:
     return {
         "experiment": experiment.pk,
         "number": experiment.number,
@@ -704,7 +704,7 @@ def cycle_record_reflection(
                 threshold_of_knowledge=threshold_of_knowledge,
                 by=by,
             )
-        answer = {**_experiment_snapshot(experiment), "already_recorded": already}
+        answer = {**experiment_snapshot(experiment), "already_recorded": already}
     _advance(
         cycle,
         version=version,
@@ -797,7 +797,7 @@ def cycle_record_next_step(
         version=version,
         key="next",
         coach_notes=coach_notes,
-        answer=_experiment_snapshot(experiment),
+        answer=experiment_snapshot(experiment),
         now=now,
         next_experiment=experiment,
     )

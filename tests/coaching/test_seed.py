@@ -1,0 +1,53 @@
+"""``seed_coaching_demo`` adds coaching to the demo boards, once however often it runs."""
+
+from io import StringIO
+
+from django.core.management import call_command
+
+from boards import services as board_services
+from boards.models import Experiment
+from coaching.models import CoachingCycle, SecondCoachObservation, SessionSeries
+from coaching.steps import FINISHED
+from tests.factories import StoryboardFactory
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_coaching_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_it_adds_a_series_past_cycles_and_one_observation_once(
+    mid_experiment, coach, learner, manager, team
+):
+    target = mid_experiment["target"]
+    step = mid_experiment["step"]
+    board_services.experiment_record_result(
+        experiment=step, version=step.version, happened="36 min", learned="Sort", by=learner
+    )
+    board_services.experiment_plan(
+        target_condition=target, step="Print at aisle 1", expected="Under 34 min", by=learner
+    )
+    StoryboardFactory(team=team, learner=learner, coach=None)  # no coach: no coaching
+
+    output = seed()
+    assert "Order picking: a weekday 09:30 series, 3 past cycles" in output
+    [series] = SessionSeries.objects.all()
+    assert series.rrule == "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"
+    assert (series.coach, series.learner, series.time_zone) == (coach, learner, coach.time_zone)
+    assert series.sessions.count() > 30
+    cycles = list(CoachingCycle.objects.order_by("started_at"))
+    assert len(cycles) == 3
+    assert all(c.step == FINISHED and c.duration_minutes for c in cycles)
+    assert {c.started_at.weekday() for c in cycles} <= {0, 1, 2, 3, 4}
+    assert cycles[-1].reflected_experiment == step
+    assert cycles[-1].next_experiment == Experiment.objects.get(step="Print at aisle 1")
+    observation = SecondCoachObservation.objects.get()
+    assert observation.observer == manager
+    assert observation.feedback
+
+    again = seed()
+    assert "series already there, no new past cycles" in again
+    assert SessionSeries.objects.count() == 1
+    assert CoachingCycle.objects.count() == 3
+    assert SecondCoachObservation.objects.count() == 1
