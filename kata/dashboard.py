@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from html import escape as html_escape
 
@@ -43,6 +43,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from boards.models import Experiment, Measurement, Membership, Metric, Obstacle, Storyboard, User
+from coaching.models import CoachingCycle, Session
 
 PAGE_SIZE = 50
 SPARK_POINTS = 20
@@ -73,6 +74,8 @@ COLUMNS = (
     Column("pdca_30", "PDCA cycles, 30 days", ("pdca_30",)),
     Column("obstacle", "Working on", ("working_obstacle",)),
     Column("parked", "Parked obstacles", ("parked",)),
+    Column("last_cycle", "Last coaching cycle", ("last_cycle",)),
+    Column("next_session", "Next coaching session", ("next_session",)),
 )
 COLUMNS_BY_KEY = {column.key: column for column in COLUMNS}
 # The table's header cells; related figures share a cell, each with its own sort link, so that
@@ -86,12 +89,16 @@ HEADERS = (
     ("metric", (("metric", "Process metric"),)),
     ("pdca", (("pdca_7", "PDCA cycles 7 days"), ("pdca_30", "30 days"))),
     ("obstacle", (("obstacle", "Working on"), ("parked", "parked"))),
+    ("coaching", (("last_cycle", "Last coaching cycle"), ("next_session", "next session"))),
 )
 DEFAULT_SORT = "team"
 QUICK_FILTERS = (
     ("overdue", "the achieve-by date has passed"),
     ("no_step", "no experiment in the last 7 days"),
+    ("no_cycle", "no coaching cycle in the last 7 days"),
 )
+# A board whose last coaching cycle is this old is marked; it matches the quick filter.
+QUIET_DAYS = 7
 
 
 def _sort_choices() -> list[tuple[str, str]]:
@@ -127,6 +134,7 @@ class DashboardForm(forms.Form):
     learner = forms.IntegerField(label="Learner", required=False)
     overdue = forms.BooleanField(label="Achieve-by passed", required=False)
     no_step = forms.BooleanField(label="No experiment in 7 days", required=False)
+    no_cycle = forms.BooleanField(label="No coaching cycle in 7 days", required=False)
     sort = forms.ChoiceField(label="Sort by", required=False, choices=_sort_choices)
 
     def __init__(self, data: QueryDict, *, user: User):
@@ -236,7 +244,11 @@ def steps_since(day: date) -> QuerySet[Experiment]:
     )
 
 
-def figures(today: date) -> dict[str, Expression]:
+def cycles_since(moment: datetime) -> QuerySet[CoachingCycle]:
+    return CoachingCycle.objects.filter(storyboard=OuterRef("pk"), started_at__gte=moment)
+
+
+def figures(today: date, now: datetime) -> dict[str, Expression]:
     """The per-row figures a column sorts by, as expressions over ``_relations()``."""
     latest = Measurement.objects.filter(metric=OuterRef("pm__id")).order_by("-measured_at", "-pk")
     parked = Obstacle.objects.filter(target_condition=OuterRef("active__id"), status="parked")
@@ -251,10 +263,24 @@ def figures(today: date) -> dict[str, Expression]:
         **counts,
         "working_obstacle": F("working__description"),
         "parked": _count(parked, "target_condition"),
+        "last_cycle": Subquery(
+            CoachingCycle.objects.filter(storyboard=OuterRef("pk"))
+            .order_by("-started_at")
+            .values("started_at")[:1]
+        ),
+        "next_session": Subquery(
+            Session.objects.filter(
+                storyboard=OuterRef("pk"), status=Session.Status.SCHEDULED, starts_at__gte=now
+            )
+            .order_by("starts_at")
+            .values("starts_at")[:1]
+        ),
     }
 
 
-def with_figures(queryset: QuerySet[Storyboard], *, today: date) -> QuerySet[Storyboard]:
+def with_figures(
+    queryset: QuerySet[Storyboard], *, today: date, now: datetime
+) -> QuerySet[Storyboard]:
     """Every figure a row shows; ``queryset`` must carry ``_relations()`` already."""
     return queryset.only("pk", "focus_process", "team_id", "learner_id", "coach_id").annotate(
         challenge_title=F("challenge__title"),
@@ -264,7 +290,7 @@ def with_figures(queryset: QuerySet[Storyboard], *, today: date) -> QuerySet[Sto
         metric_unit=F("pm__unit"),
         metric_target=F("pm__target_value"),
         metric_higher=F("pm__higher_is_better"),
-        **figures(today),
+        **figures(today, now),
     )
 
 
@@ -296,7 +322,8 @@ class Dashboard:
 
     def __init__(self, user: User, params: QueryDict):
         self.user = user
-        self.today = timezone.localdate()
+        self.now = timezone.now()
+        self.today = timezone.localdate(self.now)
         self.form = DashboardForm(params, user=user)
         self.filters = self.form.values()
         sort = self.filters.get("sort", DEFAULT_SORT)
@@ -325,6 +352,9 @@ class Dashboard:
             queryset = queryset.filter(active__achieve_by__lt=self.today)
         if f.get("no_step"):
             queryset = queryset.filter(~Exists(steps_since(self.today - timedelta(days=6))))
+        if f.get("no_cycle"):
+            quiet_since = self.now - timedelta(days=QUIET_DAYS)
+            queryset = queryset.filter(~Exists(cycles_since(quiet_since)))
         return queryset
 
     def ordering(self) -> list:
@@ -341,7 +371,7 @@ class Dashboard:
 
     def _sorted_ids(self) -> QuerySet:
         """The filtered ids in order, computing only the figure the order needs."""
-        needed = figures(self.today)
+        needed = figures(self.today, self.now)
         wanted = {
             name: needed[name] for name in COLUMNS_BY_KEY[self.sort_key].order_by if name in needed
         }
@@ -351,7 +381,8 @@ class Dashboard:
         page = Paginator(self._sorted_ids(), PAGE_SIZE).get_page(number)
         ids = [pk for (pk,) in page.object_list]
         rows = Storyboard.objects.filter(pk__in=ids).alias(**_relations()).order_by()
-        by_pk = {row.pk: row for row in with_figures(rows, today=self.today)} if ids else {}
+        figured = with_figures(rows, today=self.today, now=self.now)
+        by_pk = {row.pk: row for row in figured} if ids else {}
         sparks = sparklines(
             {row.metric_id: row.metric_target for row in by_pk.values() if row.metric_id}
         )
@@ -360,7 +391,8 @@ class Dashboard:
 
     def rows(self, *, chunk_size: int = 500) -> Iterator[Storyboard]:
         """Every filtered row in order, read a chunk at a time (for the export)."""
-        queryset = with_figures(self.filtered(), today=self.today).order_by(*self.ordering())
+        queryset = with_figures(self.filtered(), today=self.today, now=self.now)
+        queryset = queryset.order_by(*self.ordering())
         for row in queryset.iterator(chunk_size=chunk_size):
             yield self._decorate(row, {})
 
@@ -395,6 +427,19 @@ class Dashboard:
             if row.latest_value is not None:
                 row.meets_target = row.metric.meets_target(row.latest_value)
                 row.latest_label = row.metric.format_value(row.latest_value)
+        row.cycle_days = None
+        if row.last_cycle:
+            row.last_cycle = timezone.localtime(row.last_cycle)
+            row.cycle_days = (self.today - row.last_cycle.date()).days
+            row.cycle_label = f"{row.last_cycle.day} {row.last_cycle:%b}"
+        row.quiet = row.last_cycle is None or self.now - row.last_cycle >= timedelta(
+            days=QUIET_DAYS
+        )
+        if row.next_session:
+            row.next_session = timezone.localtime(row.next_session)
+            row.session_label = (
+                f"{row.next_session:%a} {row.next_session.day} {row.next_session:%b, %H:%M}"
+            )
         spark = sparks.get(row.metric_id) if row.metric_id else None
         row.spark_svg = spark.svg(row.metric) if spark else ""
         return row
@@ -558,6 +603,8 @@ CSV_HEADER = [
     "PDCA cycles, 30 days",
     "Working on obstacle",
     "Parked obstacles",
+    "Last coaching cycle",
+    "Next coaching session",
     "Storyboard",
 ]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -601,6 +648,8 @@ def csv_rows(dashboard: Dashboard, *, site_url: str) -> Iterator[list]:
                 row.pdca_30,
                 row.working_obstacle,
                 row.parked,
+                row.last_cycle.isoformat(timespec="minutes") if row.last_cycle else "",
+                row.next_session.isoformat(timespec="minutes") if row.next_session else "",
                 f"{site_url}{row.url}",
             )
         ]

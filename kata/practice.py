@@ -14,6 +14,7 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from boards.models import Experiment, TargetCondition, Team
+from coaching.models import CoachingCycle, Session
 
 WEEKS = 12
 WIDTH, HEIGHT = 720, 240
@@ -156,9 +157,38 @@ class Practice:
         )
         return _by_week(rows, self.weeks)
 
+    def coaching_cycles(self) -> list[int]:
+        rows = (
+            CoachingCycle.objects.filter(
+                storyboard__team=self.team, started_at__gte=self.start, started_at__lt=self.end
+            )
+            .annotate(week=TruncWeek("started_at", tzinfo=self.tz))
+            .order_by()
+            .values("week")
+            .annotate(n=Count("*"))
+        )
+        return _by_week(rows, self.weeks)
+
+    def sessions_scheduled(self) -> list[int]:
+        rows = (
+            Session.objects.filter(
+                storyboard__team=self.team,
+                status=Session.Status.SCHEDULED,
+                starts_at__gte=self.start,
+                starts_at__lt=self.end,
+            )
+            .annotate(week=TruncWeek("starts_at", tzinfo=self.tz))
+            .order_by()
+            .values("week")
+            .annotate(n=Count("*"))
+        )
+        return _by_week(rows, self.weeks)
+
     def charts(self) -> dict:
         pdca = self.pdca_cycles()
         achieved = self.targets_achieved()
+        held = self.coaching_cycles()
+        scheduled = self.sessions_scheduled()
         weeks = self.weeks
         practice = bar_chart(
             "pdca",
@@ -171,8 +201,19 @@ class Practice:
                 Series("Target conditions achieved", "bar-achieved", achieved),
             ],
         )
+        coaching = bar_chart(
+            "coaching",
+            "Coaching cycles held against sessions scheduled per week",
+            f"{sum(held)} coaching cycles held and {sum(scheduled)} sessions scheduled in the "
+            f"last {WEEKS} weeks (this week's sessions include those still ahead).",
+            weeks,
+            [
+                Series("Sessions scheduled", "bar-scheduled", scheduled),
+                Series("Coaching cycles held", "bar-held", held),
+            ],
+        )
         rows = [
-            {"week": week, "pdca": p, "achieved": a}
-            for week, p, a in zip(weeks, pdca, achieved, strict=True)
+            {"week": week, "pdca": p, "achieved": a, "held": h, "scheduled": s}
+            for week, p, a, h, s in zip(weeks, pdca, achieved, held, scheduled, strict=True)
         ]
-        return {"charts": [practice], "rows": rows, "weeks": WEEKS}
+        return {"charts": [practice, coaching], "rows": rows, "weeks": WEEKS}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -14,17 +13,8 @@ from django.utils import timezone
 
 from boards.models import Obstacle, Role, Storyboard
 from kata.dashboard import COLUMNS, PAGE_SIZE
-from tests.factories import (
-    ExperimentFactory,
-    MeasurementFactory,
-    MembershipFactory,
-    MetricFactory,
-    ObstacleFactory,
-    StoryboardFactory,
-    TargetConditionFactory,
-    TeamFactory,
-    UserFactory,
-)
+from tests.factories import MembershipFactory, ObstacleFactory, TeamFactory, UserFactory
+from tests.kata.practice_data import board, session
 
 NOW = "2026-03-11 10:00:00+00:00"  # a Wednesday
 DASHBOARD = "/dashboard/"
@@ -34,50 +24,6 @@ DASHBOARD = "/dashboard/"
 def _frozen_clock():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-def board(
-    team,
-    focus: str,
-    *,
-    learner=None,
-    coach=None,
-    achieve_in: int | None = 14,
-    values: tuple = (),
-    steps_ago: tuple[int, ...] = (),
-    working: str = "",
-    parked: int = 0,
-    challenge=None,
-) -> Storyboard:
-    """A storyboard with an active target (unless achieve_in is None) and what is on it."""
-    kwargs = {"team": team, "focus_process": focus, "learner": learner or UserFactory()}
-    if challenge is not None:
-        kwargs["challenge"] = challenge
-    sb = StoryboardFactory(coach=coach, **kwargs)
-    if achieve_in is None:
-        return sb
-    target = TargetConditionFactory(
-        storyboard=sb, achieve_by=timezone.localdate() + timedelta(days=achieve_in)
-    )
-    metric = MetricFactory(target_condition=target)
-    MetricFactory(target_condition=target, outcome=True)
-    for hours_ago, value in enumerate(reversed(values)):
-        MeasurementFactory(
-            metric=metric,
-            value=Decimal(value),
-            measured_at=timezone.now() - timedelta(hours=hours_ago),
-        )
-    for days in steps_ago:
-        ExperimentFactory(
-            target_condition=target,
-            planned_for=timezone.localdate() - timedelta(days=days),
-            recorded=True,
-        )
-    if working:
-        ObstacleFactory(target_condition=target, description=working, status="working")
-    for _ in range(parked):
-        ObstacleFactory(target_condition=target)
-    return sb
 
 
 def rows(response) -> list[str]:
@@ -163,6 +109,25 @@ def test_a_row_shows_the_state_of_the_practice(client_for, manager, team, learne
     assert 'aria-label="Last 3 values of Pick time per order: from 41 min to 33 min' in html
 
 
+def test_a_row_shows_the_last_coaching_cycle_and_the_next_session(client_for, manager, team):
+    board(team, "Coached", cycles_ago=(2, 5), sessions_in=(1, 3))
+    board(team, "Gone quiet", cycles_ago=(9,))
+    board(team, "Never coached")
+    html = get(client_for(manager), sort="focus").content.decode()
+    coached, quiet, never = html.split('class="row-link"')[1:]
+    assert "Last <time" in coached and ">9 Mar</time>" in coached and "2 days ago" in coached
+    assert "next <time" in coached and "Thu 12 Mar, 10:00" in coached
+    assert "⚠ 9 days ago" in quiet and "nothing scheduled" in quiet
+    assert "⚠ never coached" in never
+
+
+def test_a_cancelled_session_is_not_the_next_one(client_for, manager, team):
+    sb = board(team, "Order picking")
+    session(sb, timezone.now() + timedelta(days=1), cancelled=True)
+    session(sb, timezone.now() + timedelta(days=4))
+    assert "Sun 15 Mar, 10:00" in get(client_for(manager)).content.decode()
+
+
 def test_a_board_without_a_target_or_measurements_says_so(client_for, manager, team):
     board(team, "No target yet", achieve_in=None)
     board(team, "Nothing measured", achieve_in=5)
@@ -187,10 +152,35 @@ def two_teams(team, manager, learner, coach):
     MembershipFactory(user=manager, team=second, role=Role.MANAGER)
     other_coach = UserFactory(first_name="Olga", last_name="Kern")
     other_learner = UserFactory(first_name="Paul", last_name="Reed")
-    board(team, "Order picking", learner=learner, coach=coach, achieve_in=-1, steps_ago=(2,))
-    board(team, "Returns", learner=other_learner, coach=coach, achieve_in=10, steps_ago=(9,))
+    board(
+        team,
+        "Order picking",
+        learner=learner,
+        coach=coach,
+        achieve_in=-1,
+        steps_ago=(2,),
+        cycles_ago=(1, 3),
+        sessions_in=(1, 2),
+    )
+    board(
+        team,
+        "Returns",
+        learner=other_learner,
+        coach=coach,
+        achieve_in=10,
+        steps_ago=(9,),
+        cycles_ago=(10,),
+    )
     board(second, "Carton sizing", learner=other_learner, coach=other_coach, achieve_in=-5)
-    board(second, "Pallet wrapping", learner=learner, coach=other_coach, steps_ago=(0, 1))
+    board(
+        second,
+        "Pallet wrapping",
+        learner=learner,
+        coach=other_coach,
+        steps_ago=(0, 1),
+        cycles_ago=(0.1,),
+        sessions_in=(2,),
+    )
     return {"coach": other_coach, "learner": other_learner}
 
 
@@ -222,6 +212,12 @@ def test_achieve_by_passed_keeps_only_overdue_targets(client_for, manager, two_t
 
 def test_no_experiment_in_seven_days_keeps_only_quiet_boards(client_for, manager, two_teams):
     assert sorted(rows(get(client_for(manager), no_step="1"))) == ["Carton sizing", "Returns"]
+
+
+def test_no_coaching_cycle_in_seven_days_keeps_only_uncoached_boards(
+    client_for, manager, two_teams
+):
+    assert sorted(rows(get(client_for(manager), no_cycle="1"))) == ["Carton sizing", "Returns"]
 
 
 def test_filters_combine(client_for, manager, two_teams, coach):
@@ -299,6 +295,9 @@ def test_every_column_sorts_both_ways(client_for, manager, two_teams, key, desce
         ("-pdca_30", ["Pallet wrapping", "Order picking", "Returns", "Carton sizing"]),
         ("coach", ["Order picking", "Returns", "Carton sizing", "Pallet wrapping"]),
         ("learner", ["Order picking", "Pallet wrapping", "Returns", "Carton sizing"]),
+        ("last_cycle", ["Returns", "Order picking", "Pallet wrapping", "Carton sizing"]),
+        ("-last_cycle", ["Pallet wrapping", "Order picking", "Returns", "Carton sizing"]),
+        ("next_session", ["Order picking", "Pallet wrapping", "Returns", "Carton sizing"]),
     ],
 )
 def test_sorting_orders_the_rows(client_for, manager, two_teams, sort, expected):
@@ -410,6 +409,8 @@ def _populate(team, count: int) -> None:
             steps_ago=(1, 8),
             working="Something in the way" if n % 3 else "",
             parked=n % 3,
+            cycles_ago=(1, 4) if n % 2 else (),
+            sessions_in=(1,),
         )
 
 
@@ -420,6 +421,8 @@ def _populate(team, count: int) -> None:
         {"sort": "-pdca_7"},
         {"q": "board", "overdue": "1", "sort": "metric"},
         {"no_step": "1", "sort": "-parked"},
+        {"no_cycle": "1", "sort": "next_session"},
+        {"sort": "-last_cycle", "team": "dispatch"},
     ],
 )
 def test_the_query_count_does_not_grow_with_the_boards(
