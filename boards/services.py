@@ -109,6 +109,31 @@ def _text(value: str | None, field: str, *, max_length: int | None = None) -> st
     return value
 
 
+def _change_logged(
+    obj: models.Model,
+    *,
+    version: int,
+    changes: dict[str, Any],
+    fields: list[str],
+    storyboard: Storyboard,
+    by: User | None,
+    action: str,
+    summary: str,
+) -> None:
+    """Save a versioned change and log it with the row's values before and after."""
+    before = snapshot(obj, fields)
+    _save_versioned(obj, version=version, changes=changes)
+    _log(
+        storyboard=storyboard,
+        by=by,
+        action=action,
+        obj=obj,
+        summary=summary,
+        before=before,
+        after=snapshot(obj, fields),
+    )
+
+
 def _required(value: str | None, field: str, message: str, *, max_length: int | None = None) -> str:
     value = _text(value, field, max_length=max_length)
     if not value:
@@ -231,31 +256,26 @@ def storyboard_update(
     coach: User | None,
     by: User | None,
 ) -> Storyboard:
-    fields = ["focus_process", "challenge", "learner", "coach"]
-    before = snapshot(storyboard, fields)
+    focus_process = _required(
+        focus_process, "focus_process", "Name the focus process.", max_length=200
+    )
     if challenge.team_id != storyboard.team_id:
         raise ValidationError({"challenge": "The challenge must belong to the same team."})
     _require_members(storyboard.team, learner=learner, coach=coach)
-    _save_versioned(
+    _change_logged(
         storyboard,
         version=version,
         changes={
-            "focus_process": _required(
-                focus_process, "focus_process", "Name the focus process.", max_length=200
-            ),
+            "focus_process": focus_process,
             "challenge": challenge,
             "learner": learner,
             "coach": coach,
         },
-    )
-    _log(
+        fields=["focus_process", "challenge", "learner", "coach"],
         storyboard=storyboard,
         by=by,
         action="storyboard.updated",
-        obj=storyboard,
-        summary=f"Changed the storyboard for {storyboard.focus_process}",
-        before=before,
-        after=snapshot(storyboard, fields),
+        summary=f"Changed the storyboard for {focus_process}",
     )
     return storyboard
 
@@ -344,8 +364,7 @@ def target_condition_update(
     _require_active(target_condition)
     if achieve_by < timezone.localdate() and achieve_by != target_condition.achieve_by:
         raise ValidationError({"achieve_by": "The achieve-by date cannot be in the past."})
-    before = snapshot(target_condition, TARGET_FIELDS)
-    _save_versioned(
+    _change_logged(
         target_condition,
         version=version,
         changes={
@@ -354,15 +373,11 @@ def target_condition_update(
             ),
             "achieve_by": achieve_by,
         },
-    )
-    _log(
+        fields=TARGET_FIELDS,
         storyboard=target_condition.storyboard,
         by=by,
         action="target_condition.updated",
-        obj=target_condition,
         summary=f"Changed target condition {target_condition.number}",
-        before=before,
-        after=snapshot(target_condition, TARGET_FIELDS),
     )
     return target_condition
 
@@ -390,20 +405,15 @@ def target_condition_close(
     reflection = _required(
         reflection, "reflection", "Write a short reflection: what did reaching for it teach us?"
     )
-    before = snapshot(target_condition, TARGET_FIELDS)
-    _save_versioned(
+    _change_logged(
         target_condition,
         version=version,
         changes={"status": status, "reflection": reflection, "closed_at": timezone.now()},
-    )
-    _log(
+        fields=TARGET_FIELDS,
         storyboard=target_condition.storyboard,
         by=by,
         action=f"target_condition.{status}",
-        obj=target_condition,
         summary=f"Closed target condition {target_condition.number} as {status}",
-        before=before,
-        after=snapshot(target_condition, TARGET_FIELDS),
     )
     return target_condition
 
@@ -420,25 +430,21 @@ def metric_update(
     by: User | None,
 ) -> Metric:
     _require_active(metric.target_condition)
-    before = snapshot(metric, METRIC_FIELDS)
-    _save_versioned(
+    name = _required(name, "name", "Name the metric.", max_length=120)
+    _change_logged(
         metric,
         version=version,
         changes={
-            "name": _required(name, "name", "Name the metric.", max_length=120),
+            "name": name,
             "unit": _text(unit, "unit", max_length=32),
             "target_value": _decimal(target_value, "target_value"),
             "higher_is_better": higher_is_better,
         },
-    )
-    _log(
+        fields=METRIC_FIELDS,
         storyboard=metric.target_condition.storyboard,
         by=by,
         action="metric.updated",
-        obj=metric,
-        summary=f"Changed the {metric.get_kind_display().lower()} {metric.name}",
-        before=before,
-        after=snapshot(metric, METRIC_FIELDS),
+        summary=f"Changed the {metric.get_kind_display().lower()} {name}",
     )
     return metric
 
@@ -545,24 +551,16 @@ def obstacle_update(
     *, obstacle: Obstacle, version: int, description: str, by: User | None
 ) -> Obstacle:
     _require_active(obstacle.target_condition)
-    before = snapshot(obstacle, OBSTACLE_FIELDS)
-    _save_versioned(
+    description = _required(description, "description", "Describe the obstacle.", max_length=300)
+    _change_logged(
         obstacle,
         version=version,
-        changes={
-            "description": _required(
-                description, "description", "Describe the obstacle.", max_length=300
-            )
-        },
-    )
-    _log(
+        changes={"description": description},
+        fields=OBSTACLE_FIELDS,
         storyboard=obstacle.target_condition.storyboard,
         by=by,
         action="obstacle.updated",
-        obj=obstacle,
-        summary=f"Changed obstacle: {obstacle.description}",
-        before=before,
-        after=snapshot(obstacle, OBSTACLE_FIELDS),
+        summary=f"Changed obstacle: {description}",
     )
     return obstacle
 
@@ -607,20 +605,15 @@ def obstacle_clear(
     _require_active(obstacle.target_condition)
     if obstacle.status == Obstacle.Status.CLEARED:
         raise ValidationError("This obstacle is already cleared.")
-    before = snapshot(obstacle, OBSTACLE_FIELDS)
-    _save_versioned(
+    _change_logged(
         obstacle,
         version=version,
         changes={"status": "cleared", "cleared_at": cleared_on or timezone.now()},
-    )
-    _log(
+        fields=OBSTACLE_FIELDS,
         storyboard=obstacle.target_condition.storyboard,
         by=by,
         action="obstacle.cleared",
-        obj=obstacle,
         summary=f"Cleared obstacle: {obstacle.description}",
-        before=before,
-        after=snapshot(obstacle, OBSTACLE_FIELDS),
     )
     return obstacle
 
@@ -629,16 +622,15 @@ def obstacle_clear(
 def obstacle_park(*, obstacle: Obstacle, version: int, by: User | None) -> Obstacle:
     """Put an obstacle back in the parking lot (stop working on it, or reopen a cleared one)."""
     _require_active(obstacle.target_condition)
-    before = snapshot(obstacle, OBSTACLE_FIELDS)
-    _save_versioned(obstacle, version=version, changes={"status": "parked", "cleared_at": None})
-    _log(
+    _change_logged(
+        obstacle,
+        version=version,
+        changes={"status": "parked", "cleared_at": None},
+        fields=OBSTACLE_FIELDS,
         storyboard=obstacle.target_condition.storyboard,
         by=by,
         action="obstacle.parked",
-        obj=obstacle,
         summary=f"Parked obstacle: {obstacle.description}",
-        before=before,
-        after=snapshot(obstacle, OBSTACLE_FIELDS),
     )
     return obstacle
 
@@ -752,8 +744,7 @@ def experiment_update(
         )
     if obstacle is not None and obstacle.target_condition_id != experiment.target_condition_id:
         raise ValidationError({"obstacle": "That obstacle belongs to another target condition."})
-    before = snapshot(experiment, EXPERIMENT_FIELDS)
-    _save_versioned(
+    _change_logged(
         experiment,
         version=version,
         changes={
@@ -762,15 +753,11 @@ def experiment_update(
             "obstacle": obstacle,
             "planned_for": planned_for or experiment.planned_for,
         },
-    )
-    _log(
+        fields=EXPERIMENT_FIELDS,
         storyboard=experiment.target_condition.storyboard,
         by=by,
         action="experiment.updated",
-        obj=experiment,
         summary=f"Changed step #{experiment.number}",
-        before=before,
-        after=snapshot(experiment, EXPERIMENT_FIELDS),
     )
     return experiment
 
@@ -800,8 +787,7 @@ def experiment_record_result(
                 {"measurement_value": "This target condition has no process metric to measure."}
             )
         measurement_value = _decimal(measurement_value, "measurement_value")
-    before = snapshot(experiment, EXPERIMENT_FIELDS)
-    _save_versioned(
+    _change_logged(
         experiment,
         version=version,
         changes={
@@ -810,15 +796,11 @@ def experiment_record_result(
             "threshold_of_knowledge": threshold_of_knowledge,
             "result_recorded_at": experiment.result_recorded_at or timezone.now(),
         },
-    )
-    _log(
+        fields=EXPERIMENT_FIELDS,
         storyboard=experiment.target_condition.storyboard,
         by=by,
         action="experiment.result_recorded",
-        obj=experiment,
         summary=f"Recorded the result of step #{experiment.number}",
-        before=before,
-        after=snapshot(experiment, EXPERIMENT_FIELDS),
     )
     if metric is not None:
         measurement_add(
