@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
+from django.template.defaultfilters import date as date_format
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 
 from boards.models import Measurement, Metric, TargetCondition
@@ -25,6 +27,20 @@ class Point:
     experiment_id: int | None
     experiment_number: int | None
     meets_target: bool
+    # Worked out here rather than in the template: a chart has up to MAX_POINTS of them.
+    label: str = ""
+
+    @property
+    def css(self) -> str:
+        return (
+            "point"
+            + (" meets" if self.meets_target else "")
+            + (" linked" if self.experiment_id else "")
+        )
+
+    @property
+    def radius(self) -> float:
+        return 5 if self.experiment_id else 3.5
 
 
 @dataclass
@@ -126,6 +142,12 @@ def run_chart(metric: Metric, target: TargetCondition) -> RunChart:
     def y_of(value: float) -> float:
         return round(TOP + (high - value) / (high - low) * plot_h, 1)
 
+    unit = f" {metric.unit}" if metric.unit else ""
+
+    def label(value: Decimal, at: datetime, step: int | None) -> str:
+        text = f"{floatformat(value, -2)}{unit} on {date_format(timezone.localtime(at), 'j M H:i')}"
+        return f"{text} (step #{step})" if step else text
+
     points = [
         Point(
             x=x_of(at),
@@ -135,6 +157,7 @@ def run_chart(metric: Metric, target: TargetCondition) -> RunChart:
             experiment_id=exp_id,
             experiment_number=exp_number,
             meets_target=metric.meets_target(value),
+            label=label(value, at, exp_number),
         )
         for at, value, exp_id, exp_number in rows
     ]

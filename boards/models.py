@@ -318,7 +318,12 @@ class Experiment(models.Model):
                 name="experiment_result_has_happened",
             ),
         ]
-        indexes = [models.Index(fields=["target_condition", "-created_at"])]
+        indexes = [
+            models.Index(fields=["target_condition", "-created_at"]),
+            # PDCA cycles by the day they are taken: the dashboard's 7- and 30-day counts and
+            # the team practice page's weeks.
+            models.Index(fields=["target_condition", "planned_for"]),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.number} {self.step[:60]}"

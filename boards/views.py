@@ -118,10 +118,14 @@ def poll(request: HtmxHttpRequest, pk: int):
     The unchanged case costs one query beyond the session, so a hundred open boards polling
     every few seconds stay cheap.
     """
-    row = Storyboard.objects.filter(pk=pk).values_list("team_id", "revision").first()
-    if row is None or access.role_in(request.user, row[0]) is None:
+    # Seen and visible in one query: the board, if the user is in its team.
+    revision = (
+        Storyboard.objects.filter(pk=pk, team__memberships__user=request.user)
+        .values_list("revision", flat=True)
+        .first()
+    )
+    if revision is None:
         raise Http404("No such storyboard.")
-    revision = row[1]
     try:
         since = int(request.GET.get("since", ""))
     except ValueError:

@@ -12,7 +12,7 @@ It shows the practice and where help is needed; it does not score or rank learne
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -24,7 +24,6 @@ from django.core.paginator import Page, Paginator
 from django.db.models import (
     Count,
     Exists,
-    Expression,
     F,
     FilteredRelation,
     IntegerField,
@@ -248,34 +247,47 @@ def cycles_since(moment: datetime) -> QuerySet[CoachingCycle]:
     return CoachingCycle.objects.filter(storyboard=OuterRef("pk"), started_at__gte=moment)
 
 
-def figures(today: date, now: datetime) -> dict[str, Expression]:
-    """The per-row figures a column sorts by, as expressions over ``_relations()``."""
-    latest = Measurement.objects.filter(metric=OuterRef("pm__id")).order_by("-measured_at", "-pk")
-    parked = Obstacle.objects.filter(target_condition=OuterRef("active__id"), status="parked")
-    counts = {
-        name: _count(steps_since(today - timedelta(days=days - 1)), "target_condition__storyboard")
-        for name, days in STEP_WINDOWS.items()
+def figures(today: date, now: datetime, only: Iterable[str] | None = None) -> dict:
+    """The per-row figures a column sorts by, as expressions over ``_relations()``.
+
+    Built on demand (``only``): compiling a correlated subquery is a good part of what the
+    ORM spends on a page.
+    """
+
+    def latest_value():
+        latest = Measurement.objects.filter(metric=OuterRef("pm__id"))
+        return Subquery(latest.order_by("-measured_at", "-pk").values("value")[:1])
+
+    def steps(days: int):
+        since = today - timedelta(days=days - 1)
+        return lambda: _count(steps_since(since), "target_condition__storyboard")
+
+    def parked():
+        lot = Obstacle.objects.filter(target_condition=OuterRef("active__id"), status="parked")
+        return _count(lot, "target_condition")
+
+    def last_cycle():
+        cycles = CoachingCycle.objects.filter(storyboard=OuterRef("pk")).order_by("-started_at")
+        return Subquery(cycles.values("started_at")[:1])
+
+    def next_session():
+        sessions = Session.objects.filter(
+            storyboard=OuterRef("pk"), status=Session.Status.SCHEDULED, starts_at__gte=now
+        )
+        return Subquery(sessions.order_by("starts_at").values("starts_at")[:1])
+
+    makers = {
+        "target_number": lambda: F("active__number"),
+        "achieve_by": lambda: F("active__achieve_by"),
+        "latest_value": latest_value,
+        **{name: steps(days) for name, days in STEP_WINDOWS.items()},
+        "working_obstacle": lambda: F("working__description"),
+        "parked": parked,
+        "last_cycle": last_cycle,
+        "next_session": next_session,
     }
-    return {
-        "target_number": F("active__number"),
-        "achieve_by": F("active__achieve_by"),
-        "latest_value": Subquery(latest.values("value")[:1]),
-        **counts,
-        "working_obstacle": F("working__description"),
-        "parked": _count(parked, "target_condition"),
-        "last_cycle": Subquery(
-            CoachingCycle.objects.filter(storyboard=OuterRef("pk"))
-            .order_by("-started_at")
-            .values("started_at")[:1]
-        ),
-        "next_session": Subquery(
-            Session.objects.filter(
-                storyboard=OuterRef("pk"), status=Session.Status.SCHEDULED, starts_at__gte=now
-            )
-            .order_by("starts_at")
-            .values("starts_at")[:1]
-        ),
-    }
+    names = makers if only is None else [name for name in only if name in makers]
+    return {name: makers[name]() for name in names}
 
 
 def with_figures(
@@ -371,15 +383,37 @@ class Dashboard:
 
     def _sorted_ids(self) -> QuerySet:
         """The filtered ids in order, computing only the figure the order needs."""
-        needed = figures(self.today, self.now)
-        wanted = {
-            name: needed[name] for name in COLUMNS_BY_KEY[self.sort_key].order_by if name in needed
-        }
-        return self.filtered().alias(**wanted).order_by(*self.ordering()).values_list("pk")
+        wanted = figures(self.today, self.now, only=COLUMNS_BY_KEY[self.sort_key].order_by)
+        return self.filtered().alias(**wanted).order_by(*self.ordering())
+
+    def _page_of_ids(self, number) -> Page:
+        """A page of ids; the total comes with them (a window count), saving a COUNT query."""
+        try:
+            number = max(1, int(number))
+        except (TypeError, ValueError):
+            number = 1
+        ordered = self._sorted_ids()
+        start = (number - 1) * PAGE_SIZE
+        rows = list(
+            ordered.annotate(total=Window(Count("*"))).values_list("pk", "total")[
+                start : start + PAGE_SIZE
+            ]
+        )
+        if rows:
+            total = rows[0][1]
+        else:  # past the last page, or nothing at all: count, then show the last page
+            total = ordered.count()
+            number = max(1, -(-total // PAGE_SIZE))
+            start = (number - 1) * PAGE_SIZE
+            ids = ordered.values_list("pk", flat=True)[start : start + PAGE_SIZE]
+            rows = [(pk, total) for pk in ids]
+        paginator = Paginator([], PAGE_SIZE)
+        paginator.count = total  # a cached_property on Paginator: set, it is never queried
+        return Page([pk for pk, _total in rows], number, paginator)
 
     def page(self, number) -> Page:
-        page = Paginator(self._sorted_ids(), PAGE_SIZE).get_page(number)
-        ids = [pk for (pk,) in page.object_list]
+        page = self._page_of_ids(number)
+        ids = list(page.object_list)
         rows = Storyboard.objects.filter(pk__in=ids).alias(**_relations()).order_by()
         figured = with_figures(rows, today=self.today, now=self.now)
         by_pk = {row.pk: row for row in figured} if ids else {}
@@ -560,24 +594,20 @@ def sparklines(targets: dict[int, Decimal]) -> dict[int, Sparkline]:
 
 def _spark(values: list[Decimal], target: Decimal) -> Sparkline:
     numbers = [float(v) for v in values]
-    low = min([*numbers, float(target)])
-    high = max([*numbers, float(target)])
+    goal = float(target)
+    low = min(goal, *numbers)
+    high = max(goal, *numbers)
     if high == low:
         low, high = low - 1, high + 1
-    inner_w = SPARK_WIDTH - 2 * SPARK_PAD
-    inner_h = SPARK_HEIGHT - 2 * SPARK_PAD
-    step = inner_w / max(len(numbers) - 1, 1)
-
-    def y_of(value: float) -> float:
-        return round(SPARK_PAD + (high - value) / (high - low) * inner_h, 1)
-
-    points = [(round(SPARK_PAD + i * step, 1), y_of(v)) for i, v in enumerate(numbers)]
-    path = " ".join(f"{'M' if i == 0 else 'L'}{x},{y}" for i, (x, y) in enumerate(points))
+    scale = (SPARK_HEIGHT - 2 * SPARK_PAD) / (high - low)
+    step = (SPARK_WIDTH - 2 * SPARK_PAD) / max(len(numbers) - 1, 1)
+    ys = [SPARK_PAD + (high - v) * scale for v in numbers]
+    path = "M" + " L".join(f"{SPARK_PAD + i * step:.1f},{y:.1f}" for i, y in enumerate(ys))
     return Sparkline(
         path=path,
-        last_x=points[-1][0],
-        last_y=points[-1][1],
-        target_y=y_of(float(target)),
+        last_x=round(SPARK_PAD + (len(numbers) - 1) * step, 1),
+        last_y=round(ys[-1], 1),
+        target_y=round(SPARK_PAD + (high - goal) * scale, 1),
         values=values,
     )
 

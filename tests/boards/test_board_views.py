@@ -42,7 +42,7 @@ pytestmark = pytest.mark.django_db
 HX = {"HX-Request": "true"}
 
 # Measured on SQLite and PostgreSQL alike: session, user, then the view's own queries.
-POLL_UNCHANGED_QUERIES = 4
+POLL_UNCHANGED_QUERIES = 3  # session, user, and the board if the user is in its team
 RECORD_SECTION_QUERIES = 6
 BOARD_QUERIES = 15
 
