@@ -14,6 +14,7 @@ from boards.models import (
     Membership,
     Metric,
     Obstacle,
+    Role,
     Storyboard,
     TargetCondition,
     Team,
@@ -31,12 +32,14 @@ def role_in(user: User, team_id: int) -> str | None:
     return cache.get(team_id)
 
 
-def _check(user: User, team_id: int, write: bool) -> str:
+def _check(user: User, team_id: int, write: bool, admin: bool = False) -> str:
     role = role_in(user, team_id)
     if role is None:
         raise Http404("No such page.")
     if write and role not in EDITING_ROLES:
         raise PermissionDenied("Your role in this team can read its storyboards, not change them.")
+    if admin and role != Role.ADMIN:
+        raise PermissionDenied("Only a team administrator can do this.")
     return role
 
 
@@ -44,11 +47,12 @@ def teams_for_user(user: User) -> QuerySet[Team]:
     return Team.objects.filter(memberships__user=user)
 
 
-def get_team_for_user(user: User, slug: str, *, write: bool = False) -> Team:
+def get_team_for_user(user: User, slug: str, *, write: bool = False, admin: bool = False) -> Team:
+    """The team for a member; ``admin=True`` also asks for the team administrator role."""
     team = Team.objects.filter(slug=slug).first()
     if team is None:
         raise Http404("No such team.")
-    _check(user, team.pk, write)
+    _check(user, team.pk, write, admin)
     return team
 
 

@@ -1,11 +1,31 @@
 from django.urls import path
 
-from boards import views
+from boards import members, views
 
 app_name = "boards"
 
 urlpatterns = [
     path("teams/<slug:slug>/", views.team, name="team"),
+    path("teams/<slug:slug>/members/", members.members, name="members"),
+    path("teams/<slug:slug>/members/invite", members.invitation_new, name="invitation_new"),
+    path(
+        "teams/<slug:slug>/members/<int:membership_pk>/role",
+        members.member_role,
+        name="member_role",
+    ),
+    path(
+        "teams/<slug:slug>/members/<int:membership_pk>/remove",
+        members.member_remove,
+        name="member_remove",
+    ),
+    path(
+        "teams/<slug:slug>/invitations/<int:invitation_pk>/revoke",
+        members.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path("teams/<slug:slug>/leave", members.team_leave, name="team_leave"),
+    path("teams/<slug:slug>/export.json", members.team_export, name="team_export"),
+    path("invitations/<str:token>/", members.invitation, name="invitation"),
     path("boards/<int:pk>/", views.storyboard, name="storyboard"),
     path("boards/<int:pk>/poll", views.poll, name="poll"),
     path("boards/<int:pk>/activity/", views.activity, name="activity"),

@@ -1,7 +1,8 @@
 """Shared fixtures: one team and its named people, and a storyboard with an active target.
 
-``team`` has a learner (member), a coach, a manager and a read-only viewer; ``outsider`` is a
-member of another team only, so every page of ``team`` should be a 404 for them.
+``team`` has a team administrator, a learner (member), a coach, a manager and a read-only
+viewer; ``outsider`` is a member of another team only, so every page of ``team`` should be a 404
+for them.
 """
 
 from collections.abc import Callable
@@ -58,6 +59,11 @@ def _person(username: str, first_name: str, last_name: str, team: Team, role: st
 @pytest.fixture
 def team(db) -> Team:
     return TeamFactory(name="Dispatch", slug="dispatch")
+
+
+@pytest.fixture
+def team_admin(team) -> User:
+    return _person("ada", "Ada", "Lund", team, Role.ADMIN)
 
 
 @pytest.fixture

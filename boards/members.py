@@ -1,0 +1,300 @@
+"""A team's people: the members page, roles, removal and leaving, invitations, and the export.
+
+Team administrators write here; other members read the page (403 on writes), outsiders get
+404. The invitation link itself needs no sign-in. Writes answer htmx with the updated panel and
+a plain form post with a redirect (303), so everything works without JavaScript.
+"""
+
+from __future__ import annotations
+
+import logging
+from smtplib import SMTPException
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
+
+from boards import access, exchange, forms, services
+from boards.http import HtmxHttpRequest
+from boards.models import Invitation, Membership, Role, Storyboard, Team, User
+
+logger = logging.getLogger(__name__)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# The order members are listed in: who runs the team, who coaches, who learns, who reads.
+ROLE_RANK = [Role.ADMIN, Role.COACH, Role.MEMBER, Role.MANAGER, Role.VIEWER]
+ROLE_ORDER = Case(
+    *[When(role=role, then=Value(index)) for index, role in enumerate(ROLE_RANK)],
+    default=Value(len(ROLE_RANK)),
+    output_field=IntegerField(),
+)
+
+
+def _members_context(request: HtmxHttpRequest, team: Team, **extra) -> dict[str, Any]:
+    """Everything the members page shows: the same few queries however large the team."""
+    members = list(
+        Membership.objects.filter(team=team)
+        .select_related("user")
+        .order_by(ROLE_ORDER, "user__first_name", "user__last_name", "user__username")
+    )
+    # Read from the rows just loaded, not the per-request cache: a write a moment ago may have
+    # changed this person's own role.
+    mine = next((m for m in members if m.user_id == request.user.pk), None)
+    is_admin = mine is not None and mine.role == Role.ADMIN
+    invitations = []
+    if is_admin:
+        invitations = list(
+            Invitation.objects.filter(team=team, accepted_at__isnull=True, revoked_at__isnull=True)
+            .select_related("invited_by")
+            .order_by("email")
+        )
+    return {
+        "team": team,
+        "members": members,
+        "mine": mine,
+        "is_admin": is_admin,
+        "admin_count": sum(1 for m in members if m.role == Role.ADMIN),
+        "invitations": invitations,
+        "roles": Role.choices,
+        "invite_form": extra.pop("invite_form", None) or forms.InviteForm(),
+        **extra,
+    }
+
+
+def _members_url(team: Team) -> str:
+    return reverse("boards:members", args=[team.slug])
+
+
+def _members_panel(request: HtmxHttpRequest, team: Team, *, status: int = 200, **extra):
+    context = _members_context(request, team, **extra)
+    if request.htmx:
+        response = render(request, "boards/members.html#panel", context, status=status)
+        return reswap(retarget(response, "#members-panel"), "outerHTML")
+    return render(request, "boards/members.html", context, status=status)
+
+
+def _members_done(request: HtmxHttpRequest, team: Team, message: str, *, error: bool = False):
+    """After a write: the panel with the outcome for htmx, else back to the page (303)."""
+    if request.htmx:
+        status = 422 if error else 200
+        notice = {"text": message, "error": error}
+        return _members_panel(request, team, status=status, notice=notice)
+    (messages.error if error else messages.success)(request, message)
+    return _see_other(_members_url(team))
+
+
+def _see_other(url: str) -> HttpResponseRedirect:
+    """After a POST, GET the page again (303), so reloading it never posts twice."""
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+def _member(team: Team, membership_pk: int) -> Membership:
+    membership = (
+        Membership.objects.filter(pk=membership_pk, team=team).select_related("user").first()
+    )
+    if membership is None:
+        raise Http404("No such member in this team.")
+    return membership
+
+
+@login_required
+@require_GET
+def members(request: HtmxHttpRequest, slug: str):
+    """The team's members and roles; administrators also invite, change roles and remove."""
+    team = access.get_team_for_user(request.user, slug)
+    return _members_panel(request, team)
+
+
+@login_required
+@require_POST
+def member_role(request: HtmxHttpRequest, slug: str, membership_pk: int):
+    team = access.get_team_for_user(request.user, slug, admin=True)
+    membership = _member(team, membership_pk)
+    role = request.POST.get("role", "")
+    try:
+        services.membership_change_role(membership=membership, role=role, by=request.user)
+    except ValidationError as error:
+        return _members_done(request, team, " ".join(error.messages), error=True)
+    message = f"{membership.user} is now {membership.get_role_display().lower()}."
+    return _members_done(request, team, message)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_remove(request: HtmxHttpRequest, slug: str, membership_pk: int):
+    """GET asks for confirmation (a page, or a row in place for htmx); POST removes."""
+    team = access.get_team_for_user(request.user, slug, admin=True)
+    membership = _member(team, membership_pk)
+    if request.method == "GET":
+        boards = Storyboard.objects.filter(team=team, is_active=True).aggregate(
+            learner=Count("pk", filter=Q(learner_id=membership.user_id)),
+            coach=Count("pk", filter=Q(coach_id=membership.user_id)),
+        )
+        context = {"team": team, "membership": membership, "boards": boards}
+        if request.htmx:
+            return render(request, "boards/member_remove.html#confirm-row", context)
+        return render(request, "boards/member_remove.html", context)
+    try:
+        services.membership_remove(membership=membership, by=request.user)
+    except ValidationError as error:
+        return _members_done(request, team, " ".join(error.messages), error=True)
+    if membership.user_id == request.user.pk:
+        messages.success(request, f"You have left {team}.")
+        if request.htmx:
+            return HttpResponseClientRedirect(reverse("home"))
+        return _see_other(reverse("home"))
+    return _members_done(request, team, f"{membership.user} was removed from {team}.")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_leave(request: HtmxHttpRequest, slug: str):
+    """Anyone may leave a team, unless they are its last administrator."""
+    team = access.get_team_for_user(request.user, slug)
+    membership = Membership.objects.filter(team=team, user=request.user).first()
+    if membership is None:  # left a moment ago, in another tab
+        return _see_other(reverse("home"))
+    if request.method == "GET":
+        return render(request, "boards/team_leave.html", {"team": team, "membership": membership})
+    try:
+        services.membership_remove(membership=membership, by=request.user)
+    except ValidationError as error:
+        context = {"team": team, "membership": membership, "error": " ".join(error.messages)}
+        return render(request, "boards/team_leave.html", context, status=422)
+    messages.success(request, f"You have left {team}.")
+    return _see_other(reverse("home"))
+
+
+@login_required
+@require_POST
+def invitation_new(request: HtmxHttpRequest, slug: str):
+    team = access.get_team_for_user(request.user, slug, admin=True)
+    form = forms.InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                team=team,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        except (SMTPException, OSError):
+            logger.exception("Could not send the invitation email")
+            message = (
+                f"The invitation to {form.cleaned_data['email']} is saved, but the email could "
+                "not be sent. Revoke it and invite again once email works."
+            )
+            return _members_done(request, team, message, error=True)
+        else:
+            message = (
+                f"Invitation sent to {invitation.email} as {invitation.get_role_display()}. "
+                f"The link works for {settings.KATA_INVITATION_DAYS} days."
+            )
+            return _members_done(request, team, message)
+    return _members_panel(request, team, status=422, invite_form=form)
+
+
+@login_required
+@require_POST
+def invitation_revoke(request: HtmxHttpRequest, slug: str, invitation_pk: int):
+    team = access.get_team_for_user(request.user, slug, admin=True)
+    invitation = Invitation.objects.filter(pk=invitation_pk, team=team).first()
+    if invitation is None:
+        raise Http404("No such invitation.")
+    try:
+        services.invitation_revoke(invitation=invitation, by=request.user)
+    except ValidationError as error:
+        return _members_done(request, team, " ".join(error.messages), error=True)
+    return _members_done(request, team, f"The invitation to {invitation.email} was revoked.")
+
+
+@require_http_methods(["GET", "POST"])
+def invitation(request: HtmxHttpRequest, token: str):
+    """The link from an invitation email: no sign-in needed to open it."""
+    found = services.invitation_for_token(token)
+    if found is None:
+        context = {"reason": "unknown"}
+        return render(request, "boards/invitation_unavailable.html", context, status=404)
+    state = found.state
+    if state != Invitation.State.PENDING:
+        context = {"invitation": found, "reason": state}
+        return render(request, "boards/invitation_unavailable.html", context, status=410)
+    user = request.user if request.user.is_authenticated else None
+    context: dict[str, Any] = {"invitation": found, "team": found.team}
+    if user is not None:
+        context["email_matches"] = (user.email or "").lower() == found.email
+        if request.method == "GET":
+            return render(request, "boards/invitation.html", context)
+        if not context["email_matches"]:
+            return render(request, "boards/invitation.html", context, status=403)
+        try:
+            services.invitation_accept(token=token, user=user)
+        except ValidationError as error:
+            context["error"] = " ".join(error.messages)
+            return render(request, "boards/invitation.html", context, status=422)
+        messages.success(request, f"Welcome to {found.team}.")
+        return _see_other(found.team.get_absolute_url())
+    context["has_account"] = User.objects.filter(email__iexact=found.email).exists()
+    form = forms.AcceptInvitationForm(request.POST if request.method == "POST" else None)
+    context["form"] = form
+    if request.method == "GET":
+        return render(request, "boards/invitation.html", context)
+    if context["has_account"]:  # they sign in first, then join as themselves
+        return render(request, "boards/invitation.html", context, status=409)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            membership = services.invitation_accept(
+                token=token,
+                username=data["username"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                password=data["password1"],
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict") and "password" in error.error_dict:
+                error.error_dict["password1"] = error.error_dict.pop("password")
+            _add_errors(form, error)
+        else:
+            login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome to {found.team}, {membership.user.first_name}.")
+            return _see_other(found.team.get_absolute_url())
+    return render(request, "boards/invitation.html", context, status=422)
+
+
+# Export ----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def team_export(request: HtmxHttpRequest, slug: str):
+    """The team's full data as one JSON document, for its administrators only."""
+    team = access.get_team_for_user(request.user, slug, admin=True)
+    document = exchange.export_to_file(team)
+    filename = f"kata-{team.slug}-{timezone.localdate():%Y-%m-%d}.json"
+    response = FileResponse(document, content_type="application/json", filename=filename)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
