@@ -6,6 +6,7 @@ from boards.models import (
     ActualCondition,
     Challenge,
     Experiment,
+    Invitation,
     Measurement,
     Membership,
     Metric,
@@ -142,4 +143,28 @@ class ActivityAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Read and revoke here; invitations are sent from the team's Members page (with the email)."""
+
+    list_display = ["email", "team", "role", "state", "invited_by", "created_at", "expires_at"]
+    list_filter = ["role", "team"]
+    search_fields = ["email", "team__name"]
+    list_select_related = ["team", "invited_by"]
+    readonly_fields = [
+        "team",
+        "email",
+        "role",
+        "token_hash",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "accepted_by",
+    ]
+
+    def has_add_permission(self, request):
         return False

@@ -403,3 +403,13 @@ def test_the_team_keeps_its_invitations_private(invite, client_for, viewer):
 
     assert "nina@example.com" not in response.content.decode()
     assert Team.objects.get(slug="dispatch").invitations.count() == 1
+
+
+def test_the_django_admin_lists_invitations_without_their_links(admin_client, invite):
+    _, token = invite("nina@example.com")
+
+    response = admin_client.get(reverse("admin:boards_invitation_changelist"))
+
+    assert response.status_code == 200
+    assert "nina@example.com" in response.content.decode()
+    assert token not in response.content.decode()
