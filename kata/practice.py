@@ -99,7 +99,8 @@ def bar_chart(chart_id: str, title: str, summary: str, weeks: list[date], series
                 )
             )
     x_labels = [
-        (round(LEFT + n * slot + slot / 2, 1), f"{week:%d %b}") for n, week in enumerate(weeks)
+        (round(LEFT + n * slot + slot / 2, 1), f"{week.day} {week:%b}")
+        for n, week in enumerate(weeks)
     ]
     y_ticks = [(y_of(v), v) for v in range(0, top_value + 1, step)]
     return BarChart(chart_id, title, summary, series, x_labels, y_ticks)
