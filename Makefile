@@ -38,6 +38,12 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 
+# Scale data (built once), in-process timings against a trivial view, then gunicorn under
+# locust; PostgreSQL when DATABASE_URL is set. Results in var/bench/ (see README).
+bench: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[dev,bench]"
+	$(PY) manage.py bench
+
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .

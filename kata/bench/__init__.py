@@ -1,0 +1,1 @@
+"""What ``manage.py bench`` needs besides the command: the floor view and the locust users."""
