@@ -622,12 +622,18 @@ def _cycle_conflict(request, sb: Storyboard, cycle: CoachingCycle, model):
 
 
 def _may_observe(user, sb: Storyboard, cycle: CoachingCycle) -> bool:
-    """The scheduled second coach, or any member who may change boards, except coach/learner."""
+    """The scheduled second coach, any member who may change boards, or whoever observed it.
+
+    Never the cycle's coach or learner. A read-only member (often a manager, the coach's own
+    coach) observes when scheduled as second coach, and keeps their observation afterwards.
+    """
     if user.pk in (cycle.coach_id, cycle.learner_id):
         return False
     if cycle.session_id and cycle.session.series.second_coach_id == user.pk:
         return True
-    return _can_edit(user, sb)
+    if _can_edit(user, sb):
+        return True
+    return SecondCoachObservation.objects.filter(cycle=cycle, observer=user).exists()
 
 
 @login_required

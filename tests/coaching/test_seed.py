@@ -3,6 +3,7 @@
 from io import StringIO
 
 from django.core.management import call_command
+from django.urls import reverse
 
 from boards import services as board_services
 from boards.models import Experiment
@@ -18,7 +19,7 @@ def seed() -> str:
 
 
 def test_it_adds_a_series_past_cycles_and_one_observation_once(
-    mid_experiment, coach, learner, manager, team
+    mid_experiment, coach, learner, manager, team, client_for
 ):
     target = mid_experiment["target"]
     step = mid_experiment["step"]
@@ -45,6 +46,11 @@ def test_it_adds_a_series_past_cycles_and_one_observation_once(
     observation = SecondCoachObservation.objects.get()
     assert observation.observer == manager
     assert observation.feedback
+    # A manager reads boards only, but keeps the observation they made.
+    url = reverse("coaching:observe", args=[observation.cycle.storyboard_id, observation.cycle_id])
+    page = client_for(manager).get(url)
+    assert page.status_code == 200
+    assert "A calm cycle inside 15 minutes." in page.content.decode()
 
     again = seed()
     assert "series already there, no new past cycles" in again
