@@ -21,6 +21,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py seed_coaching_demo
 	@echo
 	@echo "  Kata is starting on http://$(HOST):$(PORT)/  (Ctrl-C stops the web server, worker and beat)"
 	@echo "  Demo sign-ins (password kata-demo-2026): lena (learner), carlos (coach), maria (manager), victor (viewer), admin (Django admin)"

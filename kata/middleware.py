@@ -1,3 +1,4 @@
+import contextlib
 import re
 import uuid
 import zoneinfo
@@ -61,11 +62,12 @@ class UserTimezoneMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
+        timezone.deactivate()
         if user is not None and user.is_authenticated and user.time_zone:
-            try:
+            # A zone removed from the system's database since it was chosen falls back to UTC.
+            with contextlib.suppress(zoneinfo.ZoneInfoNotFoundError, ValueError):
                 timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                timezone.deactivate()
-        else:
+        try:
+            return self.get_response(request)
+        finally:
             timezone.deactivate()
-        return self.get_response(request)
