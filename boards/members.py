@@ -294,7 +294,8 @@ def team_export(request: HtmxHttpRequest, slug: str):
     team = access.get_team_for_user(request.user, slug, admin=True)
     document = exchange.export_to_file(team)
     filename = f"kata-{team.slug}-{timezone.localdate():%Y-%m-%d}.json"
-    response = FileResponse(document, content_type="application/json", filename=filename)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response = FileResponse(
+        document, content_type="application/json", as_attachment=True, filename=filename
+    )
     response["Cache-Control"] = "no-store"
     return response
