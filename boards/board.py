@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
 
 from boards.charts import RunChart, run_chart
 from boards.models import (
@@ -64,9 +64,15 @@ class Board:
 
     @cached_property
     def metrics(self) -> dict[str, Metric]:
+        """The target's metrics, each with its latest measurement's value and time."""
         if self.target is None:
             return {}
-        return {m.kind: m for m in Metric.objects.filter(target_condition=self.target)}
+        newest = Measurement.objects.filter(metric=OuterRef("pk")).order_by("-measured_at", "-pk")
+        metrics = Metric.objects.filter(target_condition=self.target).annotate(
+            latest_value=Subquery(newest.values("value")[:1]),
+            latest_at=Subquery(newest.values("measured_at")[:1]),
+        )
+        return {m.kind: m for m in metrics}
 
     @property
     def process_metric(self) -> Metric | None:
@@ -82,13 +88,14 @@ class Board:
 
     @cached_property
     def latest_measurements(self) -> dict[int, Measurement]:
-        """The latest measurement of each metric: one query per metric, and there are two."""
-        latest = {}
-        for metric in self.metrics.values():
-            measurement = metric.measurements.order_by("-measured_at", "-pk").first()
-            if measurement is not None:
-                latest[metric.pk] = measurement
-        return latest
+        """The latest measurement of each metric (its value and time), read with the metrics."""
+        return {
+            metric.pk: Measurement(
+                metric=metric, value=metric.latest_value, measured_at=metric.latest_at
+            )
+            for metric in self.metrics.values()
+            if metric.latest_at is not None
+        }
 
     @property
     def latest_process(self) -> Measurement | None:
