@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -118,11 +118,15 @@ def poll(request: HtmxHttpRequest, pk: int):
     The unchanged case costs one query beyond the session, so a hundred open boards polling
     every few seconds stay cheap.
     """
-    # Seen and visible in one query: the board, if the user is in its team.
-    revision = (
-        Storyboard.objects.filter(pk=pk, team__memberships__user=request.user)
-        .values_list("revision", flat=True)
-        .first()
+    # Seen and visible in one query: the board's revision, if the user is in its team.
+    member = Membership.objects.filter(team_id=OuterRef("team_id"), user=request.user)
+    revision = next(
+        iter(
+            Storyboard.objects.filter(Exists(member), pk=pk)
+            .order_by()
+            .values_list("revision", flat=True)[:1]
+        ),
+        None,
     )
     if revision is None:
         raise Http404("No such storyboard.")
