@@ -57,6 +57,8 @@ from coaching.models import CoachingCycle, Session
 from kata.dashboard_rows import row_html
 
 PAGE_SIZE = 50
+# Above this many storyboards the coach and learner lists wait for a team to be chosen.
+PEOPLE_LIST_BOARDS = 200
 SPARK_POINTS = 20
 SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 96, 28, 3
 SEARCH_WORDS = 5
@@ -133,10 +135,11 @@ def visible_storyboards(user: User) -> QuerySet[Storyboard]:
 class DashboardForm(forms.Form):
     """The filters, read from the query string; an invalid one is ignored and said so.
 
-    Its lists (the user's teams, the coaches and learners of the boards they see) also name the
-    rows, so the row query needs no joins for names. They are plain dicts rather than choice
-    fields: a manager's lists run to hundreds of names, and choice fields copy and normalise
-    them several times over for each request.
+    The coach and learner lists cover the chosen team's boards, or all the boards the user sees
+    when there are at most PEOPLE_LIST_BOARDS: a manager of hundreds of teams picks a team
+    first (or searches by name) rather than scroll through a thousand names, and the page does
+    not read and send them all each time. They are plain dicts rather than choice fields, which
+    copy and normalise their choices several times over for each request.
     """
 
     q = forms.CharField(label="Search", required=False, max_length=100)
@@ -157,8 +160,20 @@ class DashboardForm(forms.Form):
         )
         self.teams = {pk: (slug, name) for pk, slug, name in teams}
         self.team_ids = {slug: pk for pk, (slug, _name) in self.teams.items()}
-        self.coaches, self.learners = _people(visible_storyboards(user))
-        self.names = {**self.coaches, **self.learners}
+        visible = visible_storyboards(user)
+        boards = visible
+        if data.get("team") in self.team_ids:
+            boards = visible.filter(team_id=self.team_ids[data["team"]])
+        self.coaches, self.learners, self.lists_complete = _people(boards, limit=PEOPLE_LIST_BOARDS)
+        # Whoever the address asks for is named even when the lists are not shown; always
+        # asked for, so that the query count depends on the address, never on the data.
+        wanted = [int(v) for v in (data.get("coach"), data.get("learner")) if v and v.isdigit()]
+        if wanted:
+            coaches, learners, _complete = _people(
+                visible.filter(Q(coach_id__in=wanted) | Q(learner_id__in=wanted))
+            )
+            self.coaches.update((pk, name) for pk, name in coaches.items() if pk in wanted)
+            self.learners.update((pk, name) for pk, name in learners.items() if pk in wanted)
 
     def clean_team(self) -> str:
         slug = self.cleaned_data["team"]
@@ -199,8 +214,11 @@ class DashboardForm(forms.Form):
         return self.fields[name].choices
 
 
-def _people(storyboards: QuerySet[Storyboard]) -> tuple[dict[int, str], dict[int, str]]:
-    """The coaches and the learners of these storyboards: names by pk, in name order."""
+def _people(
+    storyboards: QuerySet[Storyboard], *, limit: int | None = None
+) -> tuple[dict[int, str], dict[int, str], bool]:
+    """The coaches and the learners of these storyboards, names by pk in name order, and
+    whether that is all of them (with more than ``limit`` boards, the lists stay empty)."""
     rows = storyboards.order_by().values_list(
         "learner_id",
         "learner__first_name",
@@ -211,6 +229,10 @@ def _people(storyboards: QuerySet[Storyboard]) -> tuple[dict[int, str], dict[int
         "coach__last_name",
         "coach__username",
     )
+    if limit is not None:
+        rows = list(rows[: limit + 1])
+        if len(rows) > limit:
+            return {}, {}, False
     coaches, learners = {}, {}
     for learner, l_first, l_last, l_user, coach, c_first, c_last, c_user in rows:
         learners[learner] = _person(l_first, l_last, l_user)
@@ -220,7 +242,7 @@ def _people(storyboards: QuerySet[Storyboard]) -> tuple[dict[int, str], dict[int
     def by_name(people: dict[int, str]) -> dict[int, str]:
         return dict(sorted(people.items(), key=lambda item: (item[1].casefold(), item[0])))
 
-    return by_name(coaches), by_name(learners)
+    return by_name(coaches), by_name(learners), True
 
 
 # The joins every figure hangs off. Only one target condition per storyboard is active, one
@@ -306,15 +328,28 @@ def with_figures(
     queryset: QuerySet[Storyboard], *, today: date, now: datetime
 ) -> QuerySet[Storyboard]:
     """Every figure a row shows; ``queryset`` must carry ``_relations()`` already."""
-    return queryset.only("pk", "focus_process", "team_id", "learner_id", "coach_id").annotate(
-        challenge_title=F("challenge__title"),
-        target_pattern=F("active__operating_pattern"),
-        metric_id=F("pm__id"),
-        metric_name=F("pm__name"),
-        metric_unit=F("pm__unit"),
-        metric_target=F("pm__target_value"),
-        metric_higher=F("pm__higher_is_better"),
-        **figures(today, now),
+    names = ("first_name", "last_name", "username")
+    return (
+        queryset.select_related("learner", "coach")
+        .only(
+            "pk",
+            "focus_process",
+            "team_id",
+            "learner",
+            "coach",
+            *(f"learner__{name}" for name in names),
+            *(f"coach__{name}" for name in names),
+        )
+        .annotate(
+            challenge_title=F("challenge__title"),
+            target_pattern=F("active__operating_pattern"),
+            metric_id=F("pm__id"),
+            metric_name=F("pm__name"),
+            metric_unit=F("pm__unit"),
+            metric_target=F("pm__target_value"),
+            metric_higher=F("pm__higher_is_better"),
+            **figures(today, now),
+        )
     )
 
 
@@ -345,6 +380,7 @@ class Dashboard:
     """The dashboard for one user and one set of filters, as a page or as all rows."""
 
     quick_filters = QUICK_FILTERS
+    people_list_boards = PEOPLE_LIST_BOARDS
 
     def __init__(self, user: User, params: QueryDict):
         self.user = user
@@ -471,8 +507,8 @@ class Dashboard:
         slug, row.team_name = self.form.teams[row.team_id]
         row.practice_url = self._practice_url.format(slug)
         row.url = self._board_url.format(row.pk)
-        row.learner_name = self.form.names.get(row.learner_id, "")
-        row.coach_name = self.form.names.get(row.coach_id, "") if row.coach_id else ""
+        row.learner_name = row.learner.display_name
+        row.coach_name = row.coach.display_name if row.coach_id else ""
         row.days_left = None
         if row.achieve_by:
             row.days_left = (row.achieve_by - self.today).days

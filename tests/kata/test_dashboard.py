@@ -443,3 +443,52 @@ def test_the_obstacle_counts_ignore_cleared_ones(client_for, manager, team):
     target = sb.target_conditions.get()
     ObstacleFactory(target_condition=target, status=Obstacle.Status.CLEARED)
     assert "1 parked" in get(client_for(manager)).content.decode()
+
+
+# Long coach and learner lists -----------------------------------------------------------------
+
+
+@pytest.fixture
+def short_lists(monkeypatch):
+    monkeypatch.setattr("kata.dashboard.PEOPLE_LIST_BOARDS", 3)
+
+
+def test_with_many_boards_the_people_lists_wait_for_a_team(
+    client_for, manager, two_teams, coach, short_lists
+):
+    html = get(client_for(manager)).content.decode()
+    assert "choose a team to pick one of its coaches or learners" in html
+    assert f'<option value="{coach.pk}"' not in html
+    html = get(client_for(manager), team="dispatch").content.decode()
+    assert "choose a team" not in html
+    assert f'<option value="{coach.pk}">Carl Moss</option>' in html
+
+
+def test_a_chosen_coach_is_named_even_when_the_lists_are_not_shown(
+    client_for, manager, two_teams, coach, short_lists
+):
+    response = get(client_for(manager), coach=coach.pk)
+    assert sorted(rows(response)) == ["Order picking", "Returns"]
+    assert f'<option value="{coach.pk}" selected>Carl Moss</option>' in response.content.decode()
+
+
+def test_someone_outside_the_visible_boards_is_not_named(
+    client_for, manager, two_teams, outsider, short_lists
+):
+    html = get(client_for(manager), learner=outsider.pk).content.decode()
+    assert "Otto" not in html
+    assert "not the learner of a storyboard you can see" in html
+
+
+def test_a_person_filter_costs_the_same_queries_whatever_the_boards(
+    client_for, manager, team, coach, django_assert_max_num_queries, short_lists
+):
+    client = client_for(manager)
+    _populate(team, 2)
+    board(team, "Coached", coach=coach)
+    with django_assert_max_num_queries(10) as small:
+        get(client, coach=coach.pk)
+    _populate(team, 10)
+    with django_assert_max_num_queries(10) as large:
+        get(client, coach=coach.pk)
+    assert len(large.captured_queries) == len(small.captured_queries)
