@@ -28,15 +28,15 @@ from django.db.models import (
     Exists,
     F,
     FilteredRelation,
+    Func,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Value,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import RowNumber
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -260,10 +260,17 @@ def _relations() -> dict[str, FilteredRelation]:
     }
 
 
-def _count(queryset: QuerySet, group_by: str) -> Coalesce:
-    """A correlated COUNT(*) of ``queryset`` as an integer annotation (0 when nothing matches)."""
-    counted = queryset.order_by().values(group_by).annotate(n=Count("*")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+class _CountAll(Func):
+    """COUNT(*) as a plain column: with no GROUP BY, the subquery yields one row, 0 or more."""
+
+    function = "COUNT"
+    template = "COUNT(*)"
+    output_field = IntegerField()
+
+
+def _count(queryset: QuerySet) -> Subquery:
+    """A correlated COUNT(*) of ``queryset`` as an integer annotation."""
+    return Subquery(queryset.order_by().annotate(n=_CountAll()).values("n"))
 
 
 def steps_since(day: date) -> QuerySet[Experiment]:
@@ -294,11 +301,11 @@ def figures(today: date, now: datetime, only: Iterable[str] | None = None) -> di
 
     def steps(days: int):
         since = today - timedelta(days=days - 1)
-        return lambda: _count(steps_since(since), "target_condition__storyboard")
+        return lambda: _count(steps_since(since))
 
     def parked():
         lot = Obstacle.objects.filter(target_condition=OuterRef("active__id"), status="parked")
-        return _count(lot, "target_condition")
+        return _count(lot)
 
     def last_cycle():
         cycles = CoachingCycle.objects.filter(storyboard=OuterRef("pk")).order_by("-started_at")
