@@ -2,11 +2,23 @@ from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from boards.models import Metric, Obstacle, Role, TargetCondition
 
 TEXTAREA = {"rows": 3}
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its field when the form has one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
 # Browsers' date pickers take and give ISO dates, whatever the page's language.
 DateInput = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

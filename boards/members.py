@@ -25,18 +25,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from boards import access, exchange, forms, services
+from boards.forms import add_service_errors
 from boards.http import HtmxHttpRequest
 from boards.models import Invitation, Membership, Role, Storyboard, Team, User
 
 logger = logging.getLogger(__name__)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # The order members are listed in: who runs the team, who coaches, who learns, who reads.
@@ -199,7 +192,7 @@ def invitation_new(request: HtmxHttpRequest, slug: str):
                 by=request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         except (SMTPException, OSError):
             logger.exception("Could not send the invitation email")
             message = (
@@ -276,7 +269,7 @@ def invitation(request: HtmxHttpRequest, token: str):
         except ValidationError as error:
             if hasattr(error, "error_dict") and "password" in error.error_dict:
                 error.error_dict["password1"] = error.error_dict.pop("password")
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome to {found.team}, {membership.user.first_name}.")

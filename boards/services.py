@@ -94,7 +94,7 @@ def _log(
     )
 
 
-def _save_versioned(obj: models.Model, *, version: int, changes: dict[str, Any]) -> None:
+def save_versioned(obj: models.Model, *, version: int, changes: dict[str, Any]) -> None:
     """Write ``changes`` only if the row is still at ``version``; else raise Conflict."""
     model = type(obj)
     updated = model.objects.filter(pk=obj.pk, version=version).update(
@@ -131,7 +131,7 @@ def _change_logged(
 ) -> None:
     """Save a versioned change and log it with the row's values before and after."""
     before = snapshot(obj, fields)
-    _save_versioned(obj, version=version, changes=changes)
+    save_versioned(obj, version=version, changes=changes)
     _log(
         storyboard=storyboard,
         by=by,
@@ -590,8 +590,8 @@ def obstacle_work_on(*, obstacle: Obstacle, version: int, by: User | None) -> Ob
         .first()
     )
     if previous is not None:
-        _save_versioned(previous, version=previous.version, changes={"status": "parked"})
-    _save_versioned(obstacle, version=version, changes={"status": "working"})
+        save_versioned(previous, version=previous.version, changes={"status": "parked"})
+    save_versioned(obstacle, version=version, changes={"status": "working"})
     summary = f"Now working on: {obstacle.description}"
     if previous is not None:
         summary += f" (back to the parking lot: {previous.description})"

@@ -25,6 +25,7 @@ from django_htmx.http import reswap, retarget, trigger_client_event
 
 from boards import access, forms, services
 from boards.board import SECTIONS, Board
+from boards.forms import add_service_errors
 from boards.http import HtmxHttpRequest
 from boards.models import (
     EDITING_ROLES,
@@ -285,7 +286,7 @@ def _edit(
     try:
         save(form.cleaned_data)
     except ValidationError as error:
-        _add_errors(form, error)
+        add_service_errors(form, error)
         return _form(request, sb, template, {**context, "form": form}, status=422)
     except services.Conflict as conflict:
         current = conflict.current
@@ -311,14 +312,6 @@ def _edit(
     return _saved(request, sb, section, kind, message, focus=focus)
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _create(
     request: HtmxHttpRequest,
     *,
@@ -339,7 +332,7 @@ def _create(
     try:
         obj = save(form.cleaned_data)
     except ValidationError as error:
-        _add_errors(form, error)
+        add_service_errors(form, error)
         return _form(request, sb, template, context, status=422)
     focus = f"{obj._meta.model_name}-{obj.pk}" if obj is not None else ""
     return _saved(request, sb, section, kind, message, focus=focus)

@@ -31,7 +31,7 @@ from boards.models import (
     User,
     validate_time_zone,
 )
-from boards.services import Conflict
+from boards.services import Conflict, save_versioned
 from coaching import recurrence
 from coaching.models import (
     REMINDER_CHOICES,
@@ -51,19 +51,6 @@ RESUME_WITHIN = timedelta(hours=12)
 MAX_COUNT = 500
 
 __all__ = ["Conflict"]
-
-
-def _save_versioned(obj: models.Model, *, version: int, changes: dict[str, Any]) -> None:
-    """Write ``changes`` only if the row is still at ``version``; else raise Conflict."""
-    model = type(obj)
-    updated = model.objects.filter(pk=obj.pk, version=version).update(
-        **changes, version=F("version") + 1
-    )
-    if not updated:
-        raise Conflict(model.objects.get(pk=obj.pk))
-    for name, value in changes.items():
-        setattr(obj, name, value)
-    obj.version = version + 1
 
 
 def _roles(team_id: int, users: list[User | None]) -> dict[int, str]:
@@ -320,7 +307,7 @@ def series_update(
         raise ValidationError(
             "This schedule has no session in the future: check the date, the time and the days."
         )
-    _save_versioned(series, version=version, changes=changes)
+    save_versioned(series, version=version, changes=changes)
 
     end = now + HORIZON
     new_starts = {
@@ -379,7 +366,7 @@ def series_cancel(
     now = now or timezone.now()
     if series.is_cancelled:
         raise ValidationError("This series is already cancelled.")
-    _save_versioned(series, version=version, changes={"cancelled_at": now})
+    save_versioned(series, version=version, changes={"cancelled_at": now})
     future = list(
         series.sessions.filter(starts_at__gt=now, status=Session.Status.SCHEDULED).values_list(
             "pk", flat=True
@@ -413,7 +400,7 @@ def session_reschedule(
     if not 5 <= duration_minutes <= 240:
         raise ValidationError({"duration_minutes": "A session lasts 5 to 240 minutes."})
     starts_at = starts_at.replace(second=0, microsecond=0)
-    _save_versioned(
+    save_versioned(
         session,
         version=version,
         changes={
@@ -436,7 +423,7 @@ def session_cancel(
         raise ValidationError("This session is already cancelled.")
     if session.ends_at <= now:
         raise ValidationError("This session is over.")
-    _save_versioned(
+    save_versioned(
         session, version=version, changes={"status": Session.Status.CANCELLED, "updated_at": now}
     )
     drop_pending_reminders([session.pk])

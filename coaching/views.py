@@ -24,6 +24,7 @@ from django_htmx.http import trigger_client_event
 
 from boards import access
 from boards.board import Board
+from boards.forms import add_service_errors
 from boards.http import HtmxHttpRequest
 from boards.models import EDITING_ROLES, Membership, Obstacle, Storyboard
 from coaching import calendar, forms, services
@@ -42,14 +43,6 @@ CYCLES_SHOWN = 20
 
 def _can_edit(user, storyboard: Storyboard) -> bool:
     return access.role_in(user, storyboard.team_id) in EDITING_ROLES
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _see_other(url: str) -> HttpResponseRedirect:
@@ -169,7 +162,7 @@ def schedule(request: HtmxHttpRequest, pk: int):
                 by=request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Scheduled: {series.description}.")
             return redirect(_coaching_url(sb))
@@ -205,7 +198,7 @@ def series_edit(request: HtmxHttpRequest, pk: int, series_pk: int):
                 by=request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         except services.Conflict as conflict:
             series = conflict.current
             form = forms.SeriesEditForm(
@@ -304,7 +297,7 @@ def session_move(request: HtmxHttpRequest, pk: int, session_pk: int):
                     by=request.user,
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             except services.Conflict as conflict:
                 session = conflict.current
                 form = forms.SessionMoveForm(
@@ -587,7 +580,7 @@ def cycle(request: HtmxHttpRequest, pk: int, cycle_pk: int):
     try:
         message = current.save(request.user)
     except ValidationError as error:
-        _add_errors(current.form, error)
+        add_service_errors(current.form, error)
         return _render_cycle(request, context, status=422)
     except services.Conflict as conflict:
         return _cycle_conflict(request, sb, cycle, type(conflict.current))
@@ -663,7 +656,7 @@ def observe(request: HtmxHttpRequest, pk: int, cycle_pk: int):
                     feedback=form.cleaned_data["feedback"],
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "Observation saved: the coach reads it on the cycle.")
                 return redirect(reverse("coaching:observe", args=[sb.pk, cycle.pk]))
@@ -775,7 +768,7 @@ def preferences(request: HtmxHttpRequest):
         try:
             services.preferences_update(user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Settings saved.")
             return redirect("coaching:settings")
