@@ -1,9 +1,13 @@
 """``seed_coaching_demo`` adds coaching to the demo boards, once however often it runs."""
 
+import zoneinfo
+from datetime import datetime, time
 from io import StringIO
 
+import time_machine
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from boards import services as board_services
 from boards.models import Experiment
@@ -33,7 +37,7 @@ def test_it_adds_a_series_past_cycles_and_one_observation_once(
 
     output = seed()
     assert "Order picking: a weekday 09:30 series, 3 past cycles" in output
-    [series] = SessionSeries.objects.all()
+    [series] = SessionSeries.objects.exclude(rrule="")
     assert series.rrule == "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"
     assert (series.coach, series.learner, series.time_zone) == (coach, learner, coach.time_zone)
     assert series.sessions.count() > 30
@@ -54,6 +58,25 @@ def test_it_adds_a_series_past_cycles_and_one_observation_once(
 
     again = seed()
     assert "series already there, no new past cycles" in again
-    assert SessionSeries.objects.count() == 1
+    assert SessionSeries.objects.exclude(rrule="").count() == 1
+    assert SessionSeries.objects.filter(rrule="").count() <= 1
     assert CoachingCycle.objects.count() == 3
     assert SecondCoachObservation.objects.count() == 1
+
+
+def test_set_up_after_the_morning_session_it_adds_one_later_today(storyboard, coach):
+    zone = zoneinfo.ZoneInfo(coach.time_zone)
+    with time_machine.travel(datetime(2026, 11, 26, 15, 10, tzinfo=zone), tick=False):
+        seed()
+        [one_off] = SessionSeries.objects.filter(rrule="")
+        [session] = one_off.sessions.all()
+        assert timezone.localtime(session.starts_at, zone).time() == time(16, 0)
+        seed()
+        assert SessionSeries.objects.count() == 2
+
+
+def test_set_up_before_the_morning_session_the_series_covers_today(storyboard, coach):
+    zone = zoneinfo.ZoneInfo(coach.time_zone)
+    with time_machine.travel(datetime(2026, 11, 26, 8, 0, tzinfo=zone), tick=False):
+        seed()
+        assert not SessionSeries.objects.filter(rrule="").exists()

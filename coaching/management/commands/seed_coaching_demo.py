@@ -95,6 +95,21 @@ class Command(BaseCommand):
             time_zone=coach.time_zone,
             by=coach,
         )
+        # After 09:30 the weekday series starts tomorrow; a one-off session later today keeps
+        # the coach's Today page from being empty on the day the demo is set up.
+        now = timezone.localtime(timezone=zoneinfo.ZoneInfo(coach.time_zone))
+        later = (now + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+        if now.time() > time(9, 30) and later.date() == today and later.hour < 22:
+            services.series_create(
+                storyboard=storyboard,
+                coach=coach,
+                learner=storyboard.learner,
+                start_date=today,
+                start_time=later.time(),
+                duration_minutes=20,
+                time_zone=coach.time_zone,
+                by=coach,
+            )
         return True
 
     def past_cycles(self, storyboard: Storyboard) -> list[CoachingCycle]:
