@@ -286,9 +286,7 @@ class InviteForm(forms.Form):
     role = forms.ChoiceField(label="Role", choices=Role.choices, initial=Role.MEMBER)
 
 
-class AcceptInvitationForm(forms.Form):
-    """A new account from an invitation; the service checks the password against the rules."""
-
+class NameFields(forms.Form):
     first_name = forms.CharField(
         label="First name",
         max_length=150,
@@ -301,6 +299,11 @@ class AcceptInvitationForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
+
+
+class AcceptInvitationForm(NameFields):
+    """A new account from an invitation; the service checks the password against the rules."""
+
     username = forms.CharField(
         label="Username",
         max_length=150,
@@ -330,19 +333,7 @@ class AcceptInvitationForm(forms.Form):
         return cleaned
 
 
-class ProfileForm(forms.Form):
-    first_name = forms.CharField(
-        label="First name",
-        max_length=150,
-        error_messages={"required": "Enter your first name."},
-        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
-    )
-    last_name = forms.CharField(
-        label="Last name",
-        max_length=150,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
-    )
+class ProfileForm(NameFields):
     email = forms.EmailField(
         label="Email address",
         max_length=254,
