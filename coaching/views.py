@@ -243,6 +243,19 @@ def _version(request) -> int:
         raise ValidationError("That request was malformed.") from None
 
 
+def _cancel(request: HtmxHttpRequest, sb, what: str, cancel) -> HttpResponseRedirect:
+    """Run a confirmed cancellation and say how it went on the board's coaching page."""
+    try:
+        cancel()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except services.Conflict:
+        messages.error(request, f"The {what} changed a moment ago; nothing was cancelled.")
+    else:
+        messages.success(request, f"The {what} is cancelled.")
+    return redirect(_coaching_url(sb))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def series_cancel(request: HtmxHttpRequest, pk: int, series_pk: int):
@@ -260,15 +273,12 @@ def series_cancel(request: HtmxHttpRequest, pk: int, series_pk: int):
             submit="Cancel the series",
             version=series.version,
         )
-    try:
-        services.series_cancel(series=series, version=_version(request), by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    except services.Conflict:
-        messages.error(request, "The series changed a moment ago; nothing was cancelled.")
-    else:
-        messages.success(request, "The series is cancelled.")
-    return redirect(_coaching_url(sb))
+    return _cancel(
+        request,
+        sb,
+        "series",
+        lambda: services.series_cancel(series=series, version=_version(request), by=request.user),
+    )
 
 
 @login_required
@@ -333,15 +343,14 @@ def session_cancel(request: HtmxHttpRequest, pk: int, session_pk: int):
             submit="Cancel this session",
             version=session.version,
         )
-    try:
-        services.session_cancel(session=session, version=_version(request), by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    except services.Conflict:
-        messages.error(request, "The session changed a moment ago; nothing was cancelled.")
-    else:
-        messages.success(request, "The session is cancelled.")
-    return redirect(_coaching_url(sb))
+    return _cancel(
+        request,
+        sb,
+        "session",
+        lambda: services.session_cancel(
+            session=session, version=_version(request), by=request.user
+        ),
+    )
 
 
 # Starting a cycle ------------------------------------------------------------------------------
