@@ -50,6 +50,7 @@ class Board:
         self.mode = mode  # "", "wall" or "print": the same page with a class, no edit controls
         self.can_edit = can_edit and not mode
         self.notice = ""  # why the last action was refused, shown in the section
+        self.past_target = target is not None
         if target is not None:
             self.__dict__["target"] = target
             self.can_edit = False

@@ -113,6 +113,8 @@ class Storyboard(models.Model):
     # Bumped with every change to anything on the board; live updates compare it.
     revision = models.PositiveBigIntegerField(default=1)
     changed_at = models.DateTimeField(default=timezone.now)
+    # Bumped by writes outside the services; with the revision, the key of the cached sections.
+    cache_version = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         ordering = ["focus_process", "pk"]
@@ -120,6 +122,18 @@ class Storyboard(models.Model):
 
     def __str__(self) -> str:
         return self.focus_process
+
+    def save(self, *args, **kwargs) -> None:
+        # The counters move only by UPDATE ... + 1: saving a copy read before someone else's
+        # change must not write its older numbers back.
+        updating = not self._state.adding and not kwargs.get("force_insert")
+        if updating and not args and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in ("revision", "cache_version")
+            ]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("boards:storyboard", args=[self.pk])

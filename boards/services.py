@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from functools import partial
+from functools import partial, wraps
 from typing import Any
 
 from django.conf import settings
@@ -42,6 +42,7 @@ from boards.models import (
     User,
     hash_invitation_token,
 )
+from boards.sections import service_writing
 
 
 class Conflict(Exception):
@@ -50,6 +51,17 @@ class Conflict(Exception):
     def __init__(self, current: models.Model):
         super().__init__(f"{current._meta.verbose_name} was changed by someone else")
         self.current = current
+
+
+def _board_write(service):
+    """A service writing to a board: atomic, and logged with _log, which bumps the revision."""
+
+    @wraps(service)
+    def run(*args, **kwargs):
+        with service_writing(), transaction.atomic():
+            return service(*args, **kwargs)
+
+    return run
 
 
 def _jsonable(value: Any) -> Any:
@@ -221,7 +233,7 @@ def challenge_create(*, team: Team, title: str, horizon: date, description: str 
     )
 
 
-@transaction.atomic
+@_board_write
 def storyboard_create(
     *,
     team: Team,
@@ -254,7 +266,7 @@ def storyboard_create(
     return storyboard
 
 
-@transaction.atomic
+@_board_write
 def storyboard_update(
     *,
     storyboard: Storyboard,
@@ -315,7 +327,7 @@ def _metric_spec(spec: dict | None, kind: str) -> dict | None:
     }
 
 
-@transaction.atomic
+@_board_write
 def target_condition_start(
     *,
     storyboard: Storyboard,
@@ -361,7 +373,7 @@ def target_condition_start(
     return target
 
 
-@transaction.atomic
+@_board_write
 def target_condition_update(
     *,
     target_condition: TargetCondition,
@@ -391,7 +403,7 @@ def target_condition_update(
     return target_condition
 
 
-@transaction.atomic
+@_board_write
 def target_condition_close(
     *,
     target_condition: TargetCondition,
@@ -427,7 +439,7 @@ def target_condition_close(
     return target_condition
 
 
-@transaction.atomic
+@_board_write
 def metric_update(
     *,
     metric: Metric,
@@ -461,7 +473,7 @@ def metric_update(
 # Actual condition and measurements -------------------------------------------------------------
 
 
-@transaction.atomic
+@_board_write
 def actual_condition_record(
     *,
     storyboard: Storyboard,
@@ -488,7 +500,7 @@ def actual_condition_record(
     return observation
 
 
-@transaction.atomic
+@_board_write
 def measurement_add(
     *,
     metric: Metric,
@@ -528,7 +540,7 @@ def measurement_add(
 OBSTACLE_FIELDS = ["description", "status", "position", "cleared_at"]
 
 
-@transaction.atomic
+@_board_write
 def obstacle_add(
     *, target_condition: TargetCondition, description: str, by: User | None
 ) -> Obstacle:
@@ -555,7 +567,7 @@ def obstacle_add(
     return obstacle
 
 
-@transaction.atomic
+@_board_write
 def obstacle_update(
     *, obstacle: Obstacle, version: int, description: str, by: User | None
 ) -> Obstacle:
@@ -574,7 +586,7 @@ def obstacle_update(
     return obstacle
 
 
-@transaction.atomic
+@_board_write
 def obstacle_work_on(*, obstacle: Obstacle, version: int, by: User | None) -> Obstacle:
     """Make this the one obstacle worked on now; the previous one goes back to the lot."""
     _require_active(obstacle.target_condition)
@@ -607,7 +619,7 @@ def obstacle_work_on(*, obstacle: Obstacle, version: int, by: User | None) -> Ob
     return obstacle
 
 
-@transaction.atomic
+@_board_write
 def obstacle_clear(
     *, obstacle: Obstacle, version: int, by: User | None, cleared_on: datetime | None = None
 ) -> Obstacle:
@@ -627,7 +639,7 @@ def obstacle_clear(
     return obstacle
 
 
-@transaction.atomic
+@_board_write
 def obstacle_park(*, obstacle: Obstacle, version: int, by: User | None) -> Obstacle:
     """Put an obstacle back in the parking lot (stop working on it, or reopen a cleared one)."""
     _require_active(obstacle.target_condition)
@@ -644,7 +656,7 @@ def obstacle_park(*, obstacle: Obstacle, version: int, by: User | None) -> Obsta
     return obstacle
 
 
-@transaction.atomic
+@_board_write
 def obstacle_move(*, obstacle: Obstacle, offset: int, by: User | None) -> Obstacle:
     """Move an obstacle up (negative offset) or down in the parking lot."""
     _require_active(obstacle.target_condition)
@@ -689,7 +701,7 @@ EXPERIMENT_FIELDS = [
 ]
 
 
-@transaction.atomic
+@_board_write
 def experiment_plan(
     *,
     target_condition: TargetCondition,
@@ -734,7 +746,7 @@ def experiment_plan(
     return experiment
 
 
-@transaction.atomic
+@_board_write
 def experiment_update(
     *,
     experiment: Experiment,
@@ -771,7 +783,7 @@ def experiment_update(
     return experiment
 
 
-@transaction.atomic
+@_board_write
 def experiment_record_result(
     *,
     experiment: Experiment,

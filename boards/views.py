@@ -37,6 +37,10 @@ from boards.models import (
     Storyboard,
     TargetCondition,
 )
+from boards.sections import render_sections
+
+# The print (A3) page is the storyboard alone, without its history and activity log.
+PRINT_LEAVES_OUT = {"history", "activity"}
 
 # Which sections change when a kind of object changes (besides the one the form lives in).
 AFFECTED = {
@@ -90,8 +94,7 @@ def _board(request: HtmxHttpRequest, storyboard: Storyboard, **kwargs) -> Board:
 
 
 def _render_section(request: HtmxHttpRequest, board: Board, section: str, *, status: int = 200):
-    context = {"board": board, "sb": board.storyboard}
-    return render(request, f"boards/sections/{section}.html", context, status=status)
+    return HttpResponse(render_sections(request, board, [section])[section], status=status)
 
 
 @login_required
@@ -108,7 +111,9 @@ def storyboard(request: HtmxHttpRequest, pk: int):
         if section not in SECTIONS:
             raise Http404("No such section.")
         return _render_section(request, board, section)
-    return render(request, "boards/storyboard.html", {"board": board, "sb": sb})
+    names = SECTIONS if mode != "print" else [s for s in SECTIONS if s not in PRINT_LEAVES_OUT]
+    context = {"board": board, "sb": sb, "sections": render_sections(request, board, names)}
+    return render(request, "boards/storyboard.html", context)
 
 
 @login_required
@@ -194,7 +199,7 @@ def _saved(
     if not request.htmx:
         messages.success(request, message)
         return redirect(f"{sb.get_absolute_url()}#{section}")
-    sb.refresh_from_db(fields=["revision"])
+    sb.refresh_from_db(fields=["revision", "cache_version"])
     board = _board(request, sb)
     response = _render_section(request, board, section)
     response = retarget(response, f"#{section}")

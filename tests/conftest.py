@@ -5,6 +5,7 @@ viewer; ``outsider`` is a member of another team only, so every page of ``team``
 for them.
 """
 
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -42,6 +43,16 @@ def _fast_password_hashing():
     # The production hasher takes a noticeable fraction of a second per user on purpose.
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _cache_of_its_own(settings):
+    # The database starts afresh for every test, so must the cache: a board's rendered sections
+    # from one test must not answer for another board under the same primary key in the next.
+    settings.CACHES = {
+        alias: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+        for alias, config in settings.CACHES.items()
+    }
 
 
 @pytest.fixture

@@ -36,6 +36,7 @@ from boards.models import (
     Team,
     User,
 )
+from boards.sections import board_changed
 from tests.boards.test_members import MEMBERS_URLS
 
 pytestmark = pytest.mark.django_db
@@ -1052,6 +1053,7 @@ def _add_experiments(target: TargetCondition, n: int) -> None:
         )
         for i in range(n)
     )
+    board_changed(targets=[target.pk])  # bulk_create sends no signals
 
 
 def _add_measurements(metric: Metric, n: int, *, last: Decimal | None = None) -> None:
@@ -1067,6 +1069,7 @@ def _add_measurements(metric: Metric, n: int, *, last: Decimal | None = None) ->
     if last is not None:
         rows[-1].value = last
     Measurement.objects.bulk_create(rows)
+    board_changed(metrics=[metric.pk])
 
 
 def _count(client, url: str, *, headers: dict | None = None, status: int = 200) -> int:
