@@ -46,8 +46,9 @@ from boards.models import (
 # The head shows only the storyboard's row with its team, challenge and people, all loaded
 # with the board anyway: rendering it is cheap, and renaming a team then needs no invalidation.
 UNCACHED = {"head"}
-# A day serves a board between changes; every change writes new keys and the old ones age out.
-TIMEOUT = 60 * 60 * 24
+# Every change writes new keys; the old ones age out within a working shift, which bounds what
+# Redis (the Celery broker too) holds to the boards read lately.
+TIMEOUT = 60 * 60 * 6
 CSRF_PLACEHOLDER = "kata-csrf-placeholder"
 
 
