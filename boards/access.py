@@ -5,7 +5,7 @@ role is read-only gets PermissionDenied (403) when asking to write.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from boards.models import (
@@ -25,11 +25,21 @@ from boards.models import (
 def role_in(user: User, team_id: int) -> str | None:
     if not user.is_authenticated:
         return None
+    # Read with an object already (see get_storyboard_for_user), else all of them at once.
+    known = getattr(user, "_kata_known_roles", {})
+    if team_id in known:
+        return known[team_id]
     cache = getattr(user, "_kata_roles", None)
     if cache is None:
         cache = dict(Membership.objects.filter(user=user).values_list("team_id", "role"))
         user._kata_roles = cache
     return cache.get(team_id)
+
+
+def _remember_role(user: User, team_id: int, role: str | None) -> None:
+    if not hasattr(user, "_kata_known_roles"):
+        user._kata_known_roles = {}
+    user._kata_known_roles[team_id] = role
 
 
 def _check(user: User, team_id: int, write: bool, admin: bool = False) -> str:
@@ -57,13 +67,16 @@ def get_team_for_user(user: User, slug: str, *, write: bool = False, admin: bool
 
 
 def get_storyboard_for_user(user: User, pk: int, *, write: bool = False) -> Storyboard:
-    storyboard = (
-        Storyboard.objects.select_related("team", "challenge", "learner", "coach")
-        .filter(pk=pk)
-        .first()
-    )
+    storyboards = Storyboard.objects.select_related("team", "challenge", "learner", "coach")
+    if user.is_authenticated:
+        # The reader's role comes in the same query: every board request asks for it.
+        role = Membership.objects.filter(team=OuterRef("team"), user=user).values("role")[:1]
+        storyboards = storyboards.annotate(reader_role=Subquery(role))
+    storyboard = storyboards.filter(pk=pk).first()
     if storyboard is None:
         raise Http404("No such storyboard.")
+    if user.is_authenticated:
+        _remember_role(user, storyboard.team_id, storyboard.reader_role)
     _check(user, storyboard.team_id, write)
     return storyboard
 

@@ -22,8 +22,8 @@ from boards.sections import board_changed
 from tests.factories import ExperimentFactory, MeasurementFactory, ObstacleFactory
 
 HX = {"HX-Request": "true"}
-# Session, user, the board with its team and people, and the reader's roles.
-CACHED_BOARD_QUERIES = 4
+# Session, user, and the board with its team, people and the reader's role.
+CACHED_BOARD_QUERIES = 3
 
 
 @pytest.fixture
