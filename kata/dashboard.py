@@ -331,32 +331,40 @@ def figures(today: date, now: datetime, only: Iterable[str] | None = None) -> di
     return {name: makers[name]() for name in names}
 
 
-def with_figures(
-    queryset: QuerySet[Storyboard], *, today: date, now: datetime
-) -> QuerySet[Storyboard]:
-    """Every figure a row shows; ``queryset`` must carry ``_relations()`` already."""
-    names = ("first_name", "last_name", "username")
-    return (
-        queryset.select_related("learner", "coach")
-        .only(
-            "pk",
-            "focus_process",
-            "team_id",
-            "learner",
-            "coach",
-            *(f"learner__{name}" for name in names),
-            *(f"coach__{name}" for name in names),
-        )
-        .annotate(
-            challenge_title=F("challenge__title"),
-            target_pattern=F("active__operating_pattern"),
-            metric_id=F("pm__id"),
-            metric_name=F("pm__name"),
-            metric_unit=F("pm__unit"),
-            metric_target=F("pm__target_value"),
-            metric_higher=F("pm__higher_is_better"),
-            **figures(today, now),
-        )
+class Row:
+    """One storyboard's figures as read, and what ``Dashboard._decorate`` works out for showing.
+
+    Rows are read as plain values rather than model instances: fifty storyboards, each with its
+    learner and coach built as models, cost more than the text worked out from them.
+    """
+
+    def __init__(self, values: dict):
+        self.__dict__.update(values)
+
+
+def with_figures(queryset: QuerySet[Storyboard], *, today: date, now: datetime, **more) -> QuerySet:
+    """Every figure a row shows (and ``more``) as a dict per row, to make a ``Row`` of;
+    ``queryset`` must carry ``_relations()`` already."""
+    return queryset.values(
+        "pk",
+        "focus_process",
+        "team_id",
+        "coach_id",
+        learner_first=F("learner__first_name"),
+        learner_last=F("learner__last_name"),
+        learner_username=F("learner__username"),
+        coach_first=F("coach__first_name"),
+        coach_last=F("coach__last_name"),
+        coach_username=F("coach__username"),
+        challenge_title=F("challenge__title"),
+        target_pattern=F("active__operating_pattern"),
+        metric_id=F("pm__id"),
+        metric_name=F("pm__name"),
+        metric_unit=F("pm__unit"),
+        metric_target=F("pm__target_value"),
+        metric_higher=F("pm__higher_is_better"),
+        **figures(today, now),
+        **more,
     )
 
 
@@ -472,8 +480,8 @@ class Dashboard:
         page = self._page_of_ids(number)
         ids = list(page.object_list)
         rows = Storyboard.objects.filter(pk__in=ids).alias(**_relations()).order_by()
-        figured = with_figures(rows, today=self.today, now=self.now)
         inline = connection.vendor == "postgresql"
+        more = {}
         if inline:
             # PostgreSQL reads each row's sparkline with it: an index scan of a few entries per
             # board, where the window query elsewhere ranks every measurement of the page's
@@ -481,10 +489,9 @@ class Dashboard:
             newest = Measurement.objects.filter(metric=OuterRef("pm__id")).order_by(
                 "-measured_at", "-pk"
             )
-            figured = figured.annotate(
-                spark_values=ArraySubquery(newest.values("value")[:SPARK_POINTS])
-            )
-        by_pk = {row.pk: row for row in figured} if ids else {}
+            more["spark_values"] = ArraySubquery(newest.values("value")[:SPARK_POINTS])
+        figured = with_figures(rows, today=self.today, now=self.now, **more)
+        by_pk = {row["pk"]: Row(row) for row in figured} if ids else {}
         if inline:
             sparks = {
                 row.metric_id: _spark(row.spark_values[::-1], row.metric_target)
@@ -498,14 +505,14 @@ class Dashboard:
         page.object_list = [self._with_html(self._decorate(by_pk[pk], sparks)) for pk in ids]
         return page
 
-    def rows(self, *, chunk_size: int = 500) -> Iterator[Storyboard]:
+    def rows(self, *, chunk_size: int = 500) -> Iterator[Row]:
         """Every filtered row in order, read a chunk at a time (for the export)."""
         queryset = with_figures(self.filtered(), today=self.today, now=self.now)
         queryset = queryset.order_by(*self.ordering())
         for row in queryset.iterator(chunk_size=chunk_size):
-            yield self._decorate(row, {})
+            yield self._decorate(Row(row), {})
 
-    def _decorate(self, row: Storyboard, sparks: dict[int, Sparkline]) -> Storyboard:
+    def _decorate(self, row: Row, sparks: dict[int, Sparkline]) -> Row:
         """Names from the form's lists and what the template shows, worked out once in Python.
 
         Fifty rows of a dozen cells each make the template the costliest part of the page, so
@@ -514,8 +521,10 @@ class Dashboard:
         slug, row.team_name = self.form.teams[row.team_id]
         row.practice_url = self._practice_url.format(slug)
         row.url = self._board_url.format(row.pk)
-        row.learner_name = row.learner.display_name
-        row.coach_name = row.coach.display_name if row.coach_id else ""
+        row.learner_name = _person(row.learner_first, row.learner_last, row.learner_username)
+        row.coach_name = (
+            _person(row.coach_first, row.coach_last, row.coach_username) if row.coach_id else ""
+        )
         row.days_left = None
         if row.achieve_by:
             row.days_left = (row.achieve_by - self.today).days
@@ -553,7 +562,7 @@ class Dashboard:
         row.spark_svg = spark.svg(row.metric) if spark else ""
         return row
 
-    def _with_html(self, row: Storyboard) -> Storyboard:
+    def _with_html(self, row: Row) -> Row:
         row.html = row_html(row)
         return row
 
