@@ -54,7 +54,7 @@ from boards.models import (
     User,
 )
 from coaching.models import CoachingCycle, Session
-from kata.dashboard_rows import row_html
+from kata.dashboard_rows import header_html, row_html, rows_html
 
 PAGE_SIZE = 50
 # Above this many storyboards the coach and learner lists wait for a team to be chosen.
@@ -399,6 +399,7 @@ class Dashboard:
 
     def __init__(self, user: User, params: QueryDict):
         self.user = user
+        self.params = params
         self.now = timezone.now()
         self.today = timezone.localdate(self.now)
         self.form = DashboardForm(params, user=user)
@@ -503,6 +504,7 @@ class Dashboard:
                 {row.metric_id: row.metric_target for row in by_pk.values() if row.metric_id}
             )
         page.object_list = [self._with_html(self._decorate(by_pk[pk], sparks)) for pk in ids]
+        page.html = rows_html(page.object_list)
         return page
 
     def rows(self, *, chunk_size: int = 500) -> Iterator[Row]:
@@ -603,7 +605,10 @@ class Dashboard:
         return f"{COLUMNS_BY_KEY[self.sort_key].label.lower()}, {direction}"
 
     def columns(self) -> list[dict]:
-        """Header cells: a link per figure that sorts by it, and which one sorts now."""
+        """Header cells: a link per figure that sorts by it, keeping the filters but not the
+        page (as ``{% querystring sort=... page=None %}`` would), and which one sorts now."""
+        query = self.params.copy()
+        query.pop("page", None)
         cells = []
         for css, links_spec in HEADERS:
             links, aria_sort = [], ""
@@ -611,15 +616,20 @@ class Dashboard:
                 current = key == self.sort_key
                 if current:
                     aria_sort = "descending" if self.descending else "ascending"
+                query["sort"] = f"-{key}" if current and not self.descending else key
                 links.append(
                     {
                         "label": label,
-                        "sort": f"-{key}" if current and not self.descending else key,
+                        "href": f"?{query.urlencode()}",
                         "arrow": ("▼" if self.descending else "▲") if current else "",
                     }
                 )
             cells.append({"css": css, "links": links, "aria_sort": aria_sort})
         return cells
+
+    @property
+    def header(self) -> SafeString:
+        return header_html(self.columns())
 
 
 @dataclass
