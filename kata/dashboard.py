@@ -11,6 +11,7 @@ It shows the practice and where help is needed; it does not score or rank learne
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -126,10 +127,15 @@ def _person(first: str, last: str, username: str) -> str:
     return f"{first} {last}".strip() or username
 
 
-def visible_storyboards(user: User) -> QuerySet[Storyboard]:
-    """Active storyboards of every team the user belongs to, in any role."""
+def visible_storyboards(
+    user: User, storyboards: QuerySet[Storyboard] | None = None
+) -> QuerySet[Storyboard]:
+    """Active storyboards (of ``storyboards``, by default all) of every team the user belongs
+    to, in any role."""
     teams = Membership.objects.filter(user=user).values("team_id")
-    return Storyboard.objects.filter(is_active=True, team_id__in=teams)
+    if storyboards is None:
+        storyboards = Storyboard.objects.all()
+    return storyboards.filter(is_active=True, team_id__in=teams)
 
 
 class DashboardForm(forms.Form):
@@ -288,20 +294,17 @@ def cycles_since(moment: datetime) -> QuerySet[CoachingCycle]:
     return CoachingCycle.objects.filter(storyboard=OuterRef("pk"), started_at__gte=moment)
 
 
-def figures(today: date, now: datetime, only: Iterable[str] | None = None) -> dict:
-    """The per-row figures a column sorts by, as expressions over ``_relations()``.
+def _made(makers: dict, only: Iterable[str] | None) -> dict:
+    names = makers if only is None else [name for name in only if name in makers]
+    return {name: makers[name]() for name in names}
 
-    Built on demand (``only``): compiling a correlated subquery is a good part of what the
-    ORM spends on a page.
-    """
+
+def lasting_figures(only: Iterable[str] | None = None) -> dict:
+    """The per-row figures that do not change with the time of asking (see ``figures``)."""
 
     def latest_value():
         latest = Measurement.objects.filter(metric=OuterRef("pm__id"))
         return Subquery(latest.order_by("-measured_at", "-pk").values("value")[:1])
-
-    def steps(days: int):
-        since = today - timedelta(days=days - 1)
-        return lambda: _count(steps_since(since))
 
     def parked():
         lot = Obstacle.objects.filter(target_condition=OuterRef("active__id"), status="parked")
@@ -311,6 +314,23 @@ def figures(today: date, now: datetime, only: Iterable[str] | None = None) -> di
         cycles = CoachingCycle.objects.filter(storyboard=OuterRef("pk")).order_by("-started_at")
         return Subquery(cycles.values("started_at")[:1])
 
+    makers = {
+        "target_number": lambda: F("active__number"),
+        "achieve_by": lambda: F("active__achieve_by"),
+        "latest_value": latest_value,
+        "working_obstacle": lambda: F("working__description"),
+        "parked": parked,
+        "last_cycle": last_cycle,
+    }
+    return _made(makers, only)
+
+
+def timed_figures(today: date, now: datetime, only: Iterable[str] | None = None) -> dict:
+    """The per-row figures counted from today or from now (see ``figures``)."""
+
+    def steps(days: int):
+        return lambda: _count(steps_since(today - timedelta(days=days - 1)))
+
     def next_session():
         sessions = Session.objects.filter(
             storyboard=OuterRef("pk"), status=Session.Status.SCHEDULED, starts_at__gte=now
@@ -318,17 +338,19 @@ def figures(today: date, now: datetime, only: Iterable[str] | None = None) -> di
         return Subquery(sessions.order_by("starts_at").values("starts_at")[:1])
 
     makers = {
-        "target_number": lambda: F("active__number"),
-        "achieve_by": lambda: F("active__achieve_by"),
-        "latest_value": latest_value,
         **{name: steps(days) for name, days in STEP_WINDOWS.items()},
-        "working_obstacle": lambda: F("working__description"),
-        "parked": parked,
-        "last_cycle": last_cycle,
         "next_session": next_session,
     }
-    names = makers if only is None else [name for name in only if name in makers]
-    return {name: makers[name]() for name in names}
+    return _made(makers, only)
+
+
+def figures(today: date, now: datetime, only: Iterable[str] | None = None) -> dict:
+    """The per-row figures a column sorts by, as expressions over ``_relations()``.
+
+    Built on demand (``only``): compiling a correlated subquery is a good part of what the
+    ORM spends on a page.
+    """
+    return {**lasting_figures(only), **timed_figures(today, now, only)}
 
 
 class Row:
@@ -342,14 +364,19 @@ class Row:
         self.__dict__.update(values)
 
 
-def with_figures(queryset: QuerySet[Storyboard], *, today: date, now: datetime, **more) -> QuerySet:
-    """Every figure a row shows (and ``more``) as a dict per row, to make a ``Row`` of;
-    ``queryset`` must carry ``_relations()`` already."""
-    return queryset.values(
-        "pk",
-        "focus_process",
-        "team_id",
-        "coach_id",
+# A row's own columns; the rest of what it shows are annotations of ``_rows_base()``.
+ROW_FIELDS = ("pk", "focus_process", "team_id", "coach_id")
+
+
+@functools.cache
+def _rows_base() -> QuerySet[Storyboard]:
+    """Storyboards with every figure a row shows that does not change with the time of asking.
+
+    Built and resolved once per process: a dozen joins and correlated subqueries took a
+    millisecond of each page to resolve. Every use filters a copy of it, as a class-based view
+    does with its ``queryset``; it is never evaluated itself (it would keep its rows).
+    """
+    queryset = Storyboard.objects.alias(**_relations()).annotate(
         learner_first=F("learner__first_name"),
         learner_last=F("learner__last_name"),
         learner_username=F("learner__username"),
@@ -363,9 +390,30 @@ def with_figures(queryset: QuerySet[Storyboard], *, today: date, now: datetime, 
         metric_unit=F("pm__unit"),
         metric_target=F("pm__target_value"),
         metric_higher=F("pm__higher_is_better"),
-        **figures(today, now),
-        **more,
+        **lasting_figures(),
     )
+    if connection.vendor == "postgresql":
+        # PostgreSQL reads each row's sparkline with it: an index scan of a few entries per
+        # board, where the window query elsewhere ranks every measurement of the page's
+        # metrics.
+        newest = Measurement.objects.filter(metric=OuterRef("pm__id")).order_by(
+            "-measured_at", "-pk"
+        )
+        queryset = queryset.annotate(
+            spark_values=ArraySubquery(newest.values("value")[:SPARK_POINTS])
+        )
+    return queryset.order_by()
+
+
+def with_figures(
+    queryset: QuerySet[Storyboard], *, today: date, now: datetime, sparks: bool = False
+) -> QuerySet:
+    """Every figure a row shows, as a dict per row to make a ``Row`` of; ``queryset`` is
+    ``_rows_base()`` filtered. The sparkline's values come too (PostgreSQL) if ``sparks``."""
+    names = [
+        name for name in _rows_base().query.annotation_select if sparks or name != "spark_values"
+    ]
+    return queryset.values(*ROW_FIELDS, *names, **timed_figures(today, now))
 
 
 def _search(words: list[str]) -> Q:
@@ -414,10 +462,13 @@ class Dashboard:
     def is_filtered(self) -> bool:
         return any(key != "sort" for key in self.filters)
 
-    def filtered(self) -> QuerySet[Storyboard]:
-        """The visible storyboards the filters select, with ``_relations()`` to hang figures on."""
+    def filtered(self, storyboards: QuerySet[Storyboard] | None = None) -> QuerySet[Storyboard]:
+        """The visible storyboards the filters select, from ``storyboards`` if given, which
+        carries ``_relations()`` already; by default with them to hang figures on."""
         f = self.filters
-        queryset = visible_storyboards(self.user).alias(**_relations())
+        if storyboards is None:
+            storyboards = Storyboard.objects.alias(**_relations())
+        queryset = visible_storyboards(self.user, storyboards)
         if "team" in f:
             queryset = queryset.filter(team_id=self.form.team_ids[f["team"]])
         if "coach" in f:
@@ -480,18 +531,10 @@ class Dashboard:
     def page(self, number) -> Page:
         page = self._page_of_ids(number)
         ids = list(page.object_list)
-        rows = Storyboard.objects.filter(pk__in=ids).alias(**_relations()).order_by()
         inline = connection.vendor == "postgresql"
-        more = {}
-        if inline:
-            # PostgreSQL reads each row's sparkline with it: an index scan of a few entries per
-            # board, where the window query elsewhere ranks every measurement of the page's
-            # metrics.
-            newest = Measurement.objects.filter(metric=OuterRef("pm__id")).order_by(
-                "-measured_at", "-pk"
-            )
-            more["spark_values"] = ArraySubquery(newest.values("value")[:SPARK_POINTS])
-        figured = with_figures(rows, today=self.today, now=self.now, **more)
+        figured = with_figures(
+            _rows_base().filter(pk__in=ids), today=self.today, now=self.now, sparks=inline
+        )
         by_pk = {row["pk"]: Row(row) for row in figured} if ids else {}
         if inline:
             sparks = {
@@ -509,7 +552,7 @@ class Dashboard:
 
     def rows(self, *, chunk_size: int = 500) -> Iterator[Row]:
         """Every filtered row in order, read a chunk at a time (for the export)."""
-        queryset = with_figures(self.filtered(), today=self.today, now=self.now)
+        queryset = with_figures(self.filtered(_rows_base()), today=self.today, now=self.now)
         queryset = queryset.order_by(*self.ordering())
         for row in queryset.iterator(chunk_size=chunk_size):
             yield self._decorate(Row(row), {})
