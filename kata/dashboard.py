@@ -15,7 +15,7 @@ import functools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from html import escape as html_escape
 
@@ -546,7 +546,8 @@ class Dashboard:
             sparks = sparklines(
                 {row.metric_id: row.metric_target for row in by_pk.values() if row.metric_id}
             )
-        page.object_list = [self._with_html(self._decorate(by_pk[pk], sparks)) for pk in ids]
+        zone = timezone.get_current_timezone()
+        page.object_list = [self._with_html(self._decorate(by_pk[pk], sparks, zone)) for pk in ids]
         page.html = rows_html(page.object_list)
         return page
 
@@ -554,11 +555,14 @@ class Dashboard:
         """Every filtered row in order, read a chunk at a time (for the export)."""
         queryset = with_figures(self.filtered(_rows_base()), today=self.today, now=self.now)
         queryset = queryset.order_by(*self.ordering())
+        # The zone active as the rows are read: the export streams them after the view returns.
+        zone = timezone.get_current_timezone()
         for row in queryset.iterator(chunk_size=chunk_size):
-            yield self._decorate(Row(row), {})
+            yield self._decorate(Row(row), {}, zone)
 
-    def _decorate(self, row: Row, sparks: dict[int, Sparkline]) -> Row:
-        """Names from the form's lists and what the template shows, worked out once in Python.
+    def _decorate(self, row: Row, sparks: dict[int, Sparkline], zone: tzinfo) -> Row:
+        """Names from the form's lists and what the template shows, worked out once in Python;
+        times in ``zone``.
 
         Fifty rows of a dozen cells each make the template the costliest part of the page, so
         the rows arrive with their text and small SVG ready.
@@ -592,14 +596,14 @@ class Dashboard:
                 row.latest_label = row.metric.format_value(row.latest_value)
         row.cycle_days = None
         if row.last_cycle:
-            row.last_cycle = timezone.localtime(row.last_cycle)
+            row.last_cycle = row.last_cycle.astimezone(zone)
             row.cycle_days = (self.today - row.last_cycle.date()).days
             row.cycle_label = f"{row.last_cycle.day} {row.last_cycle:%b}"
         row.quiet = row.last_cycle is None or self.now - row.last_cycle >= timedelta(
             days=QUIET_DAYS
         )
         if row.next_session:
-            row.next_session = timezone.localtime(row.next_session)
+            row.next_session = row.next_session.astimezone(zone)
             row.session_label = (
                 f"{row.next_session:%a} {row.next_session.day} {row.next_session:%b, %H:%M}"
             )
@@ -728,20 +732,28 @@ def sparklines(targets: dict[int, Decimal]) -> dict[int, Sparkline]:
     return {metric_id: _spark(values, targets[metric_id]) for metric_id, values in series.items()}
 
 
+@functools.cache
+def _spark_xs(count: int) -> tuple[tuple[str, ...], float]:
+    """The x of each of ``count`` points as the path writes it, and the last point's x."""
+    step = (SPARK_WIDTH - 2 * SPARK_PAD) / max(count - 1, 1)
+    written = tuple(f"{SPARK_PAD + i * step:.1f}" for i in range(count))
+    return written, round(SPARK_PAD + (count - 1) * step, 1)
+
+
 def _spark(values: list[Decimal], target: Decimal) -> Sparkline:
-    numbers = [float(v) for v in values]
+    numbers = list(map(float, values))
     goal = float(target)
     low = min(goal, *numbers)
     high = max(goal, *numbers)
     if high == low:
         low, high = low - 1, high + 1
     scale = (SPARK_HEIGHT - 2 * SPARK_PAD) / (high - low)
-    step = (SPARK_WIDTH - 2 * SPARK_PAD) / max(len(numbers) - 1, 1)
+    xs, last_x = _spark_xs(len(numbers))
     ys = [SPARK_PAD + (high - v) * scale for v in numbers]
-    path = "M" + " L".join(f"{SPARK_PAD + i * step:.1f},{y:.1f}" for i, y in enumerate(ys))
+    path = "M" + " L".join([f"{x},{y:.1f}" for x, y in zip(xs, ys, strict=True)])
     return Sparkline(
         path=path,
-        last_x=round(SPARK_PAD + (len(numbers) - 1) * step, 1),
+        last_x=last_x,
         last_y=round(ys[-1], 1),
         target_y=round(SPARK_PAD + (high - goal) * scale, 1),
         values=values,
