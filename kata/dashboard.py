@@ -409,10 +409,13 @@ def with_figures(
     queryset: QuerySet[Storyboard], *, today: date, now: datetime, sparks: bool = False
 ) -> QuerySet:
     """Every figure a row shows, as a dict per row to make a ``Row`` of; ``queryset`` is
-    ``_rows_base()`` filtered. The sparkline's values come too (PostgreSQL) if ``sparks``."""
-    names = [
-        name for name in _rows_base().query.annotation_select if sparks or name != "spark_values"
-    ]
+    ``_rows_base()`` filtered.
+
+    With ``sparks`` (PostgreSQL), the sparkline's values come instead of the latest value,
+    which is the first of them.
+    """
+    left_out = "latest_value" if sparks else "spark_values"
+    names = [name for name in _rows_base().query.annotation_select if name != left_out]
     return queryset.values(*ROW_FIELDS, *names, **timed_figures(today, now))
 
 
@@ -537,11 +540,11 @@ class Dashboard:
         )
         by_pk = {row["pk"]: Row(row) for row in figured} if ids else {}
         if inline:
-            sparks = {
-                row.metric_id: _spark(row.spark_values[::-1], row.metric_target)
-                for row in by_pk.values()
-                if row.metric_id and row.spark_values
-            }
+            sparks = {}
+            for row in by_pk.values():
+                row.latest_value = row.spark_values[0] if row.spark_values else None
+                if row.metric_id and row.spark_values:
+                    sparks[row.metric_id] = _spark(row.spark_values[::-1], row.metric_target)
         else:
             sparks = sparklines(
                 {row.metric_id: row.metric_target for row in by_pk.values() if row.metric_id}
