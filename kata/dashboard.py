@@ -325,6 +325,9 @@ def lasting_figures(only: Iterable[str] | None = None) -> dict:
     return _made(makers, only)
 
 
+TIMED_FIGURES = (*STEP_WINDOWS, "next_session")
+
+
 def timed_figures(today: date, now: datetime, only: Iterable[str] | None = None) -> dict:
     """The per-row figures counted from today or from now (see ``figures``)."""
 
@@ -406,17 +409,23 @@ def _rows_base() -> QuerySet[Storyboard]:
 
 
 def with_figures(
-    queryset: QuerySet[Storyboard], *, today: date, now: datetime, sparks: bool = False
+    queryset: QuerySet[Storyboard],
+    *,
+    today: date,
+    now: datetime,
+    sparks: bool = False,
+    known: Iterable[str] = (),
 ) -> QuerySet:
-    """Every figure a row shows, as a dict per row to make a ``Row`` of; ``queryset`` is
-    ``_rows_base()`` filtered.
+    """Every figure a row shows but those ``known`` already, as a dict per row to make a
+    ``Row`` of; ``queryset`` is ``_rows_base()`` filtered.
 
     With ``sparks`` (PostgreSQL), the sparkline's values come instead of the latest value,
     which is the first of them.
     """
-    left_out = "latest_value" if sparks else "spark_values"
-    names = [name for name in _rows_base().query.annotation_select if name != left_out]
-    return queryset.values(*ROW_FIELDS, *names, **timed_figures(today, now))
+    left_out = {"latest_value" if sparks else "spark_values", *known}
+    names = [name for name in _rows_base().query.annotation_select if name not in left_out]
+    timed = [name for name in TIMED_FIGURES if name not in left_out]
+    return queryset.values(*ROW_FIELDS, *names, **timed_figures(today, now, only=timed))
 
 
 def _search(words: list[str]) -> Q:
@@ -501,10 +510,13 @@ class Dashboard:
             fields.append(F("focus_process").asc())
         return [*fields, F("pk").asc()]
 
-    def _sorted_ids(self) -> QuerySet:
-        """The filtered ids in order, computing only the figure the order needs."""
+    def _sorted_ids(self, *, with_figure: bool = False) -> QuerySet:
+        """The filtered ids in order, computing only the figure the order needs; with it
+        selected if ``with_figure``, for the page's rows to take rather than compute again."""
         wanted = figures(self.today, self.now, only=COLUMNS_BY_KEY[self.sort_key].order_by)
-        return self.filtered().alias(**wanted).order_by(*self.ordering())
+        queryset = self.filtered()
+        queryset = queryset.annotate(**wanted) if with_figure else queryset.alias(**wanted)
+        return queryset.order_by(*self.ordering())
 
     def _page_of_ids(self, number) -> Page:
         """A page of ids; the total comes with them (a window count), saving a COUNT query."""
@@ -512,16 +524,20 @@ class Dashboard:
             number = max(1, int(number))
         except (TypeError, ValueError):
             number = 1
-        ordered = self._sorted_ids()
+        ordered = self._sorted_ids(with_figure=True)
+        sorted_by = list(ordered.query.annotation_select)
         start = (number - 1) * PAGE_SIZE
         rows = list(
-            ordered.annotate(total=Window(Count("*"))).values_list("pk", "total")[
+            ordered.annotate(total=Window(Count("*"))).values_list("pk", "total", *sorted_by)[
                 start : start + PAGE_SIZE
             ]
         )
+        known = {}
         if rows:
             total = rows[0][1]
+            known = {pk: dict(zip(sorted_by, values, strict=True)) for pk, _total, *values in rows}
         else:  # past the last page, or nothing at all: count, then show the last page
+            ordered = self._sorted_ids()
             total = ordered.count()
             number = max(1, -(-total // PAGE_SIZE))
             start = (number - 1) * PAGE_SIZE
@@ -529,16 +545,26 @@ class Dashboard:
             rows = [(pk, total) for pk in ids]
         paginator = Paginator([], PAGE_SIZE)
         paginator.count = total  # a cached_property on Paginator: set, it is never queried
-        return Page([pk for pk, _total in rows], number, paginator)
+        page = Page([pk for pk, _total, *_figure in rows], number, paginator)
+        # The figure the order is computed on, by row, for the rows to take rather than compute.
+        page.known = known
+        page.known_names = sorted_by if known else []
+        return page
 
     def page(self, number) -> Page:
         page = self._page_of_ids(number)
         ids = list(page.object_list)
         inline = connection.vendor == "postgresql"
         figured = with_figures(
-            _rows_base().filter(pk__in=ids), today=self.today, now=self.now, sparks=inline
+            _rows_base().filter(pk__in=ids),
+            today=self.today,
+            now=self.now,
+            sparks=inline,
+            known=page.known_names,
         )
         by_pk = {row["pk"]: Row(row) for row in figured} if ids else {}
+        for pk, values in page.known.items():
+            vars(by_pk[pk]).update(values)
         if inline:
             sparks = {}
             for row in by_pk.values():
