@@ -1,10 +1,11 @@
 """The managers' dashboard: every active storyboard a user may see, with the state of its practice.
 
 A page costs the same few queries whether a user sees three storyboards or three thousand:
-the filter lists (teams, coaches, learners, which also name the rows), the count, the page's
-ids in the chosen order (joining only what that order and the filters need), every per-row
-figure for those ids as joins and correlated subqueries of one query, and the sparklines of
-the page in one more query with a window function. The CSV export streams the same rows.
+the filter lists (teams, coaches, learners, which also name the rows), the page's ids in the
+chosen order with the count and the figure that order is on (joining only what that order and
+the filters need), every other per-row figure for those ids as joins and correlated subqueries
+of one query, with the sparklines on PostgreSQL (elsewhere in one more query with a window
+function). The CSV export streams the same rows.
 
 It shows the practice and where help is needed; it does not score or rank learners.
 """
@@ -64,6 +65,8 @@ SPARK_POINTS = 20
 SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 96, 28, 3
 SEARCH_WORDS = 5
 STEP_WINDOWS = {"pdca_7": 7, "pdca_30": 30}
+# The figures counted from today or from now; the others do not change with the time of asking.
+TIMED_FIGURES = (*STEP_WINDOWS, "next_session")
 
 
 @dataclass(frozen=True)
@@ -325,9 +328,6 @@ def lasting_figures(only: Iterable[str] | None = None) -> dict:
     return _made(makers, only)
 
 
-TIMED_FIGURES = (*STEP_WINDOWS, "next_session")
-
-
 def timed_figures(today: date, now: datetime, only: Iterable[str] | None = None) -> dict:
     """The per-row figures counted from today or from now (see ``figures``)."""
 
@@ -518,8 +518,9 @@ class Dashboard:
         queryset = queryset.annotate(**wanted) if with_figure else queryset.alias(**wanted)
         return queryset.order_by(*self.ordering())
 
-    def _page_of_ids(self, number) -> Page:
-        """A page of ids; the total comes with them (a window count), saving a COUNT query."""
+    def _page_of_ids(self, number) -> tuple[Page, dict[int, dict]]:
+        """A page of ids; the total comes with them (a window count), saving a COUNT query, and
+        so does the figure the order is computed on, by id, for the rows to take."""
         try:
             number = max(1, int(number))
         except (TypeError, ValueError):
@@ -532,10 +533,12 @@ class Dashboard:
                 start : start + PAGE_SIZE
             ]
         )
-        known = {}
+        sort_figures = {}
         if rows:
             total = rows[0][1]
-            known = {pk: dict(zip(sorted_by, values, strict=True)) for pk, _total, *values in rows}
+            sort_figures = {
+                pk: dict(zip(sorted_by, values, strict=True)) for pk, _total, *values in rows
+            }
         else:  # past the last page, or nothing at all: count, then show the last page
             ordered = self._sorted_ids()
             total = ordered.count()
@@ -545,14 +548,10 @@ class Dashboard:
             rows = [(pk, total) for pk in ids]
         paginator = Paginator([], PAGE_SIZE)
         paginator.count = total  # a cached_property on Paginator: set, it is never queried
-        page = Page([pk for pk, _total, *_figure in rows], number, paginator)
-        # The figure the order is computed on, by row, for the rows to take rather than compute.
-        page.known = known
-        page.known_names = sorted_by if known else []
-        return page
+        return Page([pk for pk, _total, *_figure in rows], number, paginator), sort_figures
 
     def page(self, number) -> Page:
-        page = self._page_of_ids(number)
+        page, sort_figures = self._page_of_ids(number)
         ids = list(page.object_list)
         inline = connection.vendor == "postgresql"
         figured = with_figures(
@@ -560,10 +559,10 @@ class Dashboard:
             today=self.today,
             now=self.now,
             sparks=inline,
-            known=page.known_names,
+            known={name for values in sort_figures.values() for name in values},
         )
         by_pk = {row["pk"]: Row(row) for row in figured} if ids else {}
-        for pk, values in page.known.items():
+        for pk, values in sort_figures.items():
             vars(by_pk[pk]).update(values)
         if inline:
             sparks = {}
