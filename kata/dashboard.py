@@ -1,20 +1,22 @@
 """The managers' dashboard: every active storyboard a user may see, with the state of its practice.
 
 A page costs the same few queries whether a user sees three storyboards or three thousand:
-the filter lists (teams, coaches, learners, which also name the rows), the count, the page's
-ids in the chosen order (joining only what that order and the filters need), every per-row
-figure for those ids as joins and correlated subqueries of one query, and the sparklines of
-the page in one more query with a window function. The CSV export streams the same rows.
+the filter lists (teams, coaches, learners, which also name the rows), the page's ids in the
+chosen order with the count and the figure that order is on (joining only what that order and
+the filters need), every other per-row figure for those ids as joins and correlated subqueries
+of one query, with the sparklines on PostgreSQL (elsewhere in one more query with a window
+function). The CSV export streams the same rows.
 
 It shows the practice and where help is needed; it does not score or rank learners.
 """
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from html import escape as html_escape
 
@@ -54,7 +56,7 @@ from boards.models import (
     User,
 )
 from coaching.models import CoachingCycle, Session
-from kata.dashboard_rows import row_html
+from kata.dashboard_rows import header_html, row_html, rows_html
 
 PAGE_SIZE = 50
 # Above this many storyboards the coach and learner lists wait for a team to be chosen.
@@ -63,6 +65,8 @@ SPARK_POINTS = 20
 SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 96, 28, 3
 SEARCH_WORDS = 5
 STEP_WINDOWS = {"pdca_7": 7, "pdca_30": 30}
+# The figures counted from today or from now; the others do not change with the time of asking.
+TIMED_FIGURES = (*STEP_WINDOWS, "next_session")
 
 
 @dataclass(frozen=True)
@@ -126,10 +130,15 @@ def _person(first: str, last: str, username: str) -> str:
     return f"{first} {last}".strip() or username
 
 
-def visible_storyboards(user: User) -> QuerySet[Storyboard]:
-    """Active storyboards of every team the user belongs to, in any role."""
+def visible_storyboards(
+    user: User, storyboards: QuerySet[Storyboard] | None = None
+) -> QuerySet[Storyboard]:
+    """Active storyboards (of ``storyboards``, by default all) of every team the user belongs
+    to, in any role."""
     teams = Membership.objects.filter(user=user).values("team_id")
-    return Storyboard.objects.filter(is_active=True, team_id__in=teams)
+    if storyboards is None:
+        storyboards = Storyboard.objects.all()
+    return storyboards.filter(is_active=True, team_id__in=teams)
 
 
 class DashboardForm(forms.Form):
@@ -288,20 +297,17 @@ def cycles_since(moment: datetime) -> QuerySet[CoachingCycle]:
     return CoachingCycle.objects.filter(storyboard=OuterRef("pk"), started_at__gte=moment)
 
 
-def figures(today: date, now: datetime, only: Iterable[str] | None = None) -> dict:
-    """The per-row figures a column sorts by, as expressions over ``_relations()``.
+def _made(makers: dict, only: Iterable[str] | None) -> dict:
+    names = makers if only is None else [name for name in only if name in makers]
+    return {name: makers[name]() for name in names}
 
-    Built on demand (``only``): compiling a correlated subquery is a good part of what the
-    ORM spends on a page.
-    """
+
+def lasting_figures(only: Iterable[str] | None = None) -> dict:
+    """The per-row figures that do not change with the time of asking (see ``figures``)."""
 
     def latest_value():
         latest = Measurement.objects.filter(metric=OuterRef("pm__id"))
         return Subquery(latest.order_by("-measured_at", "-pk").values("value")[:1])
-
-    def steps(days: int):
-        since = today - timedelta(days=days - 1)
-        return lambda: _count(steps_since(since))
 
     def parked():
         lot = Obstacle.objects.filter(target_condition=OuterRef("active__id"), status="parked")
@@ -311,6 +317,23 @@ def figures(today: date, now: datetime, only: Iterable[str] | None = None) -> di
         cycles = CoachingCycle.objects.filter(storyboard=OuterRef("pk")).order_by("-started_at")
         return Subquery(cycles.values("started_at")[:1])
 
+    makers = {
+        "target_number": lambda: F("active__number"),
+        "achieve_by": lambda: F("active__achieve_by"),
+        "latest_value": latest_value,
+        "working_obstacle": lambda: F("working__description"),
+        "parked": parked,
+        "last_cycle": last_cycle,
+    }
+    return _made(makers, only)
+
+
+def timed_figures(today: date, now: datetime, only: Iterable[str] | None = None) -> dict:
+    """The per-row figures counted from today or from now (see ``figures``)."""
+
+    def steps(days: int):
+        return lambda: _count(steps_since(today - timedelta(days=days - 1)))
+
     def next_session():
         sessions = Session.objects.filter(
             storyboard=OuterRef("pk"), status=Session.Status.SCHEDULED, starts_at__gte=now
@@ -318,46 +341,91 @@ def figures(today: date, now: datetime, only: Iterable[str] | None = None) -> di
         return Subquery(sessions.order_by("starts_at").values("starts_at")[:1])
 
     makers = {
-        "target_number": lambda: F("active__number"),
-        "achieve_by": lambda: F("active__achieve_by"),
-        "latest_value": latest_value,
         **{name: steps(days) for name, days in STEP_WINDOWS.items()},
-        "working_obstacle": lambda: F("working__description"),
-        "parked": parked,
-        "last_cycle": last_cycle,
         "next_session": next_session,
     }
-    names = makers if only is None else [name for name in only if name in makers]
-    return {name: makers[name]() for name in names}
+    return _made(makers, only)
+
+
+def figures(today: date, now: datetime, only: Iterable[str] | None = None) -> dict:
+    """The per-row figures a column sorts by, as expressions over ``_relations()``.
+
+    Built on demand (``only``): compiling a correlated subquery is a good part of what the
+    ORM spends on a page.
+    """
+    return {**lasting_figures(only), **timed_figures(today, now, only)}
+
+
+class Row:
+    """One storyboard's figures as read, and what ``Dashboard._decorate`` works out for showing.
+
+    Rows are read as plain values rather than model instances: fifty storyboards, each with its
+    learner and coach built as models, cost more than the text worked out from them.
+    """
+
+    def __init__(self, values: dict):
+        self.__dict__.update(values)
+
+
+# A row's own columns; the rest of what it shows are annotations of ``_rows_base()``.
+ROW_FIELDS = ("pk", "focus_process", "team_id", "coach_id")
+
+
+@functools.cache
+def _rows_base() -> QuerySet[Storyboard]:
+    """Storyboards with every figure a row shows that does not change with the time of asking.
+
+    Built and resolved once per process: a dozen joins and correlated subqueries took a
+    millisecond of each page to resolve. Every use filters a copy of it, as a class-based view
+    does with its ``queryset``; it is never evaluated itself (it would keep its rows).
+    """
+    queryset = Storyboard.objects.alias(**_relations()).annotate(
+        learner_first=F("learner__first_name"),
+        learner_last=F("learner__last_name"),
+        learner_username=F("learner__username"),
+        coach_first=F("coach__first_name"),
+        coach_last=F("coach__last_name"),
+        coach_username=F("coach__username"),
+        challenge_title=F("challenge__title"),
+        target_pattern=F("active__operating_pattern"),
+        metric_id=F("pm__id"),
+        metric_name=F("pm__name"),
+        metric_unit=F("pm__unit"),
+        metric_target=F("pm__target_value"),
+        metric_higher=F("pm__higher_is_better"),
+        **lasting_figures(),
+    )
+    if connection.vendor == "postgresql":
+        # PostgreSQL reads each row's sparkline with it: an index scan of a few entries per
+        # board, where the window query elsewhere ranks every measurement of the page's
+        # metrics.
+        newest = Measurement.objects.filter(metric=OuterRef("pm__id")).order_by(
+            "-measured_at", "-pk"
+        )
+        queryset = queryset.annotate(
+            spark_values=ArraySubquery(newest.values("value")[:SPARK_POINTS])
+        )
+    return queryset.order_by()
 
 
 def with_figures(
-    queryset: QuerySet[Storyboard], *, today: date, now: datetime
-) -> QuerySet[Storyboard]:
-    """Every figure a row shows; ``queryset`` must carry ``_relations()`` already."""
-    names = ("first_name", "last_name", "username")
-    return (
-        queryset.select_related("learner", "coach")
-        .only(
-            "pk",
-            "focus_process",
-            "team_id",
-            "learner",
-            "coach",
-            *(f"learner__{name}" for name in names),
-            *(f"coach__{name}" for name in names),
-        )
-        .annotate(
-            challenge_title=F("challenge__title"),
-            target_pattern=F("active__operating_pattern"),
-            metric_id=F("pm__id"),
-            metric_name=F("pm__name"),
-            metric_unit=F("pm__unit"),
-            metric_target=F("pm__target_value"),
-            metric_higher=F("pm__higher_is_better"),
-            **figures(today, now),
-        )
-    )
+    queryset: QuerySet[Storyboard],
+    *,
+    today: date,
+    now: datetime,
+    sparks: bool = False,
+    known: Iterable[str] = (),
+) -> QuerySet:
+    """Every figure a row shows but those ``known`` already, as a dict per row to make a
+    ``Row`` of; ``queryset`` is ``_rows_base()`` filtered.
+
+    With ``sparks`` (PostgreSQL), the sparkline's values come instead of the latest value,
+    which is the first of them.
+    """
+    left_out = {"latest_value" if sparks else "spark_values", *known}
+    names = [name for name in _rows_base().query.annotation_select if name not in left_out]
+    timed = [name for name in TIMED_FIGURES if name not in left_out]
+    return queryset.values(*ROW_FIELDS, *names, **timed_figures(today, now, only=timed))
 
 
 def _search(words: list[str]) -> Q:
@@ -391,6 +459,7 @@ class Dashboard:
 
     def __init__(self, user: User, params: QueryDict):
         self.user = user
+        self.params = params
         self.now = timezone.now()
         self.today = timezone.localdate(self.now)
         self.form = DashboardForm(params, user=user)
@@ -405,10 +474,13 @@ class Dashboard:
     def is_filtered(self) -> bool:
         return any(key != "sort" for key in self.filters)
 
-    def filtered(self) -> QuerySet[Storyboard]:
-        """The visible storyboards the filters select, with ``_relations()`` to hang figures on."""
+    def filtered(self, storyboards: QuerySet[Storyboard] | None = None) -> QuerySet[Storyboard]:
+        """The visible storyboards the filters select, from ``storyboards`` if given, which
+        carries ``_relations()`` already; by default with them to hang figures on."""
         f = self.filters
-        queryset = visible_storyboards(self.user).alias(**_relations())
+        if storyboards is None:
+            storyboards = Storyboard.objects.alias(**_relations())
+        queryset = visible_storyboards(self.user, storyboards)
         if "team" in f:
             queryset = queryset.filter(team_id=self.form.team_ids[f["team"]])
         if "coach" in f:
@@ -438,27 +510,37 @@ class Dashboard:
             fields.append(F("focus_process").asc())
         return [*fields, F("pk").asc()]
 
-    def _sorted_ids(self) -> QuerySet:
-        """The filtered ids in order, computing only the figure the order needs."""
+    def _sorted_ids(self, *, with_figure: bool = False) -> QuerySet:
+        """The filtered ids in order, computing only the figure the order needs; with it
+        selected if ``with_figure``, for the page's rows to take rather than compute again."""
         wanted = figures(self.today, self.now, only=COLUMNS_BY_KEY[self.sort_key].order_by)
-        return self.filtered().alias(**wanted).order_by(*self.ordering())
+        queryset = self.filtered()
+        queryset = queryset.annotate(**wanted) if with_figure else queryset.alias(**wanted)
+        return queryset.order_by(*self.ordering())
 
-    def _page_of_ids(self, number) -> Page:
-        """A page of ids; the total comes with them (a window count), saving a COUNT query."""
+    def _page_of_ids(self, number) -> tuple[Page, dict[int, dict]]:
+        """A page of ids; the total comes with them (a window count), saving a COUNT query, and
+        so does the figure the order is computed on, by id, for the rows to take."""
         try:
             number = max(1, int(number))
         except (TypeError, ValueError):
             number = 1
-        ordered = self._sorted_ids()
+        ordered = self._sorted_ids(with_figure=True)
+        sorted_by = list(ordered.query.annotation_select)
         start = (number - 1) * PAGE_SIZE
         rows = list(
-            ordered.annotate(total=Window(Count("*"))).values_list("pk", "total")[
+            ordered.annotate(total=Window(Count("*"))).values_list("pk", "total", *sorted_by)[
                 start : start + PAGE_SIZE
             ]
         )
+        sort_figures = {}
         if rows:
             total = rows[0][1]
+            sort_figures = {
+                pk: dict(zip(sorted_by, values, strict=True)) for pk, _total, *values in rows
+            }
         else:  # past the last page, or nothing at all: count, then show the last page
+            ordered = self._sorted_ids()
             total = ordered.count()
             number = max(1, -(-total // PAGE_SIZE))
             start = (number - 1) * PAGE_SIZE
@@ -466,47 +548,49 @@ class Dashboard:
             rows = [(pk, total) for pk in ids]
         paginator = Paginator([], PAGE_SIZE)
         paginator.count = total  # a cached_property on Paginator: set, it is never queried
-        return Page([pk for pk, _total in rows], number, paginator)
+        return Page([pk for pk, _total, *_figure in rows], number, paginator), sort_figures
 
     def page(self, number) -> Page:
-        page = self._page_of_ids(number)
+        page, sort_figures = self._page_of_ids(number)
         ids = list(page.object_list)
-        rows = Storyboard.objects.filter(pk__in=ids).alias(**_relations()).order_by()
-        figured = with_figures(rows, today=self.today, now=self.now)
         inline = connection.vendor == "postgresql"
+        figured = with_figures(
+            _rows_base().filter(pk__in=ids),
+            today=self.today,
+            now=self.now,
+            sparks=inline,
+            known={name for values in sort_figures.values() for name in values},
+        )
+        by_pk = {row["pk"]: Row(row) for row in figured} if ids else {}
+        for pk, values in sort_figures.items():
+            vars(by_pk[pk]).update(values)
         if inline:
-            # PostgreSQL reads each row's sparkline with it: an index scan of a few entries per
-            # board, where the window query elsewhere ranks every measurement of the page's
-            # metrics.
-            newest = Measurement.objects.filter(metric=OuterRef("pm__id")).order_by(
-                "-measured_at", "-pk"
-            )
-            figured = figured.annotate(
-                spark_values=ArraySubquery(newest.values("value")[:SPARK_POINTS])
-            )
-        by_pk = {row.pk: row for row in figured} if ids else {}
-        if inline:
-            sparks = {
-                row.metric_id: _spark(row.spark_values[::-1], row.metric_target)
-                for row in by_pk.values()
-                if row.metric_id and row.spark_values
-            }
+            sparks = {}
+            for row in by_pk.values():
+                row.latest_value = row.spark_values[0] if row.spark_values else None
+                if row.metric_id and row.spark_values:
+                    sparks[row.metric_id] = _spark(row.spark_values[::-1], row.metric_target)
         else:
             sparks = sparklines(
                 {row.metric_id: row.metric_target for row in by_pk.values() if row.metric_id}
             )
-        page.object_list = [self._with_html(self._decorate(by_pk[pk], sparks)) for pk in ids]
+        zone = timezone.get_current_timezone()
+        page.object_list = [self._with_html(self._decorate(by_pk[pk], sparks, zone)) for pk in ids]
+        page.html = rows_html(page.object_list)
         return page
 
-    def rows(self, *, chunk_size: int = 500) -> Iterator[Storyboard]:
+    def rows(self, *, chunk_size: int = 500) -> Iterator[Row]:
         """Every filtered row in order, read a chunk at a time (for the export)."""
-        queryset = with_figures(self.filtered(), today=self.today, now=self.now)
+        queryset = with_figures(self.filtered(_rows_base()), today=self.today, now=self.now)
         queryset = queryset.order_by(*self.ordering())
+        # The zone active as the rows are read: the export streams them after the view returns.
+        zone = timezone.get_current_timezone()
         for row in queryset.iterator(chunk_size=chunk_size):
-            yield self._decorate(row, {})
+            yield self._decorate(Row(row), {}, zone)
 
-    def _decorate(self, row: Storyboard, sparks: dict[int, Sparkline]) -> Storyboard:
-        """Names from the form's lists and what the template shows, worked out once in Python.
+    def _decorate(self, row: Row, sparks: dict[int, Sparkline], zone: tzinfo) -> Row:
+        """Names from the form's lists and what the template shows, worked out once in Python;
+        times in ``zone``.
 
         Fifty rows of a dozen cells each make the template the costliest part of the page, so
         the rows arrive with their text and small SVG ready.
@@ -514,8 +598,10 @@ class Dashboard:
         slug, row.team_name = self.form.teams[row.team_id]
         row.practice_url = self._practice_url.format(slug)
         row.url = self._board_url.format(row.pk)
-        row.learner_name = row.learner.display_name
-        row.coach_name = row.coach.display_name if row.coach_id else ""
+        row.learner_name = _person(row.learner_first, row.learner_last, row.learner_username)
+        row.coach_name = (
+            _person(row.coach_first, row.coach_last, row.coach_username) if row.coach_id else ""
+        )
         row.days_left = None
         if row.achieve_by:
             row.days_left = (row.achieve_by - self.today).days
@@ -538,14 +624,14 @@ class Dashboard:
                 row.latest_label = row.metric.format_value(row.latest_value)
         row.cycle_days = None
         if row.last_cycle:
-            row.last_cycle = timezone.localtime(row.last_cycle)
+            row.last_cycle = row.last_cycle.astimezone(zone)
             row.cycle_days = (self.today - row.last_cycle.date()).days
             row.cycle_label = f"{row.last_cycle.day} {row.last_cycle:%b}"
         row.quiet = row.last_cycle is None or self.now - row.last_cycle >= timedelta(
             days=QUIET_DAYS
         )
         if row.next_session:
-            row.next_session = timezone.localtime(row.next_session)
+            row.next_session = row.next_session.astimezone(zone)
             row.session_label = (
                 f"{row.next_session:%a} {row.next_session.day} {row.next_session:%b, %H:%M}"
             )
@@ -553,7 +639,7 @@ class Dashboard:
         row.spark_svg = spark.svg(row.metric) if spark else ""
         return row
 
-    def _with_html(self, row: Storyboard) -> Storyboard:
+    def _with_html(self, row: Row) -> Row:
         row.html = row_html(row)
         return row
 
@@ -594,7 +680,10 @@ class Dashboard:
         return f"{COLUMNS_BY_KEY[self.sort_key].label.lower()}, {direction}"
 
     def columns(self) -> list[dict]:
-        """Header cells: a link per figure that sorts by it, and which one sorts now."""
+        """Header cells: a link per figure that sorts by it, keeping the filters but not the
+        page (as ``{% querystring sort=... page=None %}`` would), and which one sorts now."""
+        query = self.params.copy()
+        query.pop("page", None)
         cells = []
         for css, links_spec in HEADERS:
             links, aria_sort = [], ""
@@ -602,15 +691,20 @@ class Dashboard:
                 current = key == self.sort_key
                 if current:
                     aria_sort = "descending" if self.descending else "ascending"
+                query["sort"] = f"-{key}" if current and not self.descending else key
                 links.append(
                     {
                         "label": label,
-                        "sort": f"-{key}" if current and not self.descending else key,
+                        "href": f"?{query.urlencode()}",
                         "arrow": ("▼" if self.descending else "▲") if current else "",
                     }
                 )
             cells.append({"css": css, "links": links, "aria_sort": aria_sort})
         return cells
+
+    @property
+    def header(self) -> SafeString:
+        return header_html(self.columns())
 
 
 @dataclass
@@ -666,20 +760,28 @@ def sparklines(targets: dict[int, Decimal]) -> dict[int, Sparkline]:
     return {metric_id: _spark(values, targets[metric_id]) for metric_id, values in series.items()}
 
 
+@functools.cache
+def _spark_xs(count: int) -> tuple[tuple[str, ...], float]:
+    """The x of each of ``count`` points as the path writes it, and the last point's x."""
+    step = (SPARK_WIDTH - 2 * SPARK_PAD) / max(count - 1, 1)
+    written = tuple(f"{SPARK_PAD + i * step:.1f}" for i in range(count))
+    return written, round(SPARK_PAD + (count - 1) * step, 1)
+
+
 def _spark(values: list[Decimal], target: Decimal) -> Sparkline:
-    numbers = [float(v) for v in values]
+    numbers = list(map(float, values))
     goal = float(target)
     low = min(goal, *numbers)
     high = max(goal, *numbers)
     if high == low:
         low, high = low - 1, high + 1
     scale = (SPARK_HEIGHT - 2 * SPARK_PAD) / (high - low)
-    step = (SPARK_WIDTH - 2 * SPARK_PAD) / max(len(numbers) - 1, 1)
+    xs, last_x = _spark_xs(len(numbers))
     ys = [SPARK_PAD + (high - v) * scale for v in numbers]
-    path = "M" + " L".join(f"{SPARK_PAD + i * step:.1f},{y:.1f}" for i, y in enumerate(ys))
+    path = "M" + " L".join([f"{x},{y:.1f}" for x, y in zip(xs, ys, strict=True)])
     return Sparkline(
         path=path,
-        last_x=round(SPARK_PAD + (len(numbers) - 1) * step, 1),
+        last_x=last_x,
         last_y=round(ys[-1], 1),
         target_y=round(SPARK_PAD + (high - goal) * scale, 1),
         values=values,

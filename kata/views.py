@@ -47,7 +47,7 @@ def dashboard(request: HtmxHttpRequest):
     """Every active storyboard the user may see, filtered, sorted and paged by the query string."""
     board = Dashboard(request.user, request.GET)
     page = board.page(request.GET.get("page"))
-    context = {"dashboard": board, "form": board.form, "page": page, "columns": board.columns()}
+    context = {"dashboard": board, "form": board.form, "page": page}
     return render(request, "kata/dashboard.html", context)
 
 
