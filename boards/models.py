@@ -361,7 +361,8 @@ class Measurement(models.Model):
 
     class Meta:
         ordering = ["metric", "measured_at"]
-        indexes = [models.Index(fields=["metric", "measured_at"])]
+        # With the id, a backward scan hands over "the latest" (newest first, ties by id) at once.
+        indexes = [models.Index(fields=["metric", "measured_at", "id"])]
 
     def __str__(self) -> str:
         return f"{self.metric.name} = {self.value} at {self.measured_at:%Y-%m-%d %H:%M}"

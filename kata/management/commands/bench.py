@@ -247,6 +247,10 @@ class Command(BaseCommand):
             [Membership(user=self.manager, team_id=pk, role=Role.MANAGER) for pk in teams],
             ignore_conflicts=True,
         )
+        # Fresh statistics with the manager's 200 memberships: without them the planner expects
+        # one and joins the dashboard's page of ids badly.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE boards_membership")
         # Every active scale board by how much its page shows: PDCA steps on the active
         # target and process measurements on its run chart. The targets apply to the typical
         # (median) board; the busiest is measured too, for the record.
