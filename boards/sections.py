@@ -16,6 +16,7 @@ belongs to a session, so sections are stored with a placeholder in its place.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -42,6 +43,8 @@ from boards.models import (
     TargetCondition,
     User,
 )
+
+logger = logging.getLogger(__name__)
 
 # The head shows only the storyboard's row with its team, challenge and people, all loaded
 # with the board anyway: rendering it is cheap, and renaming a team then needs no invalidation.
@@ -71,6 +74,15 @@ def _key(board: Board, name: str) -> str:
     )
 
 
+def _cache_call(method, *args):
+    """The cache answering, or nothing if it is down: the board renders without it, slower."""
+    try:
+        return method(*args) or {}
+    except Exception:  # the backend's own errors (redis-py's) are not Django's to name
+        logger.warning("The board section cache is unavailable", exc_info=True)
+        return {}
+
+
 def render_sections(
     request: HttpRequest, board: Board, names: Iterable[str]
 ) -> dict[str, SafeString]:
@@ -79,7 +91,7 @@ def render_sections(
     # rendered for this response only.
     cacheable = not board.notice and not board.past_target
     keys = {name: _key(board, name) for name in names if cacheable and name not in UNCACHED}
-    found = cache.get_many(keys.values()) if keys else {}
+    found = _cache_call(cache.get_many, list(keys.values())) if keys else {}
     context = {"board": board, "sb": board.storyboard, "csrf_token": CSRF_PLACEHOLDER}
     html, fresh = {}, {}
     for name in names:
@@ -91,7 +103,7 @@ def render_sections(
                 fresh[key] = text
         html[name] = text
     if fresh:
-        cache.set_many(fresh, TIMEOUT)
+        _cache_call(cache.set_many, fresh, TIMEOUT)
     token = get_token(request)
     return {name: mark_safe(text.replace(CSRF_PLACEHOLDER, token)) for name, text in html.items()}
 

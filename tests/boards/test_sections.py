@@ -16,7 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from boards import services
+from boards import sections, services
 from boards.models import Experiment, Metric, Obstacle, Storyboard
 from boards.sections import board_changed
 from tests.factories import ExperimentFactory, MeasurementFactory, ObstacleFactory
@@ -210,3 +210,16 @@ def test_saving_an_old_copy_of_a_board_keeps_the_newer_revision(learner, target)
     assert saved.focus_process == "Order picking, aisle 3"
     assert saved.revision == newer.revision
     assert saved.cache_version > newer.cache_version
+
+
+def test_the_board_still_shows_when_the_cache_is_down(
+    client_for, learner, board_url, monkeypatch, caplog
+):
+    def down(*args, **kwargs):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(sections.cache, "get_many", down)
+    monkeypatch.setattr(sections.cache, "set_many", down)
+    html, _ = _get(client_for(learner), board_url)
+    assert "Plan next step" in html
+    assert "The board section cache is unavailable" in caplog.text
