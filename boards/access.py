@@ -36,12 +36,6 @@ def role_in(user: User, team_id: int) -> str | None:
     return cache.get(team_id)
 
 
-def _remember_role(user: User, team_id: int, role: str | None) -> None:
-    if not hasattr(user, "_kata_known_roles"):
-        user._kata_known_roles = {}
-    user._kata_known_roles[team_id] = role
-
-
 def _check(user: User, team_id: int, write: bool, admin: bool = False) -> str:
     role = role_in(user, team_id)
     if role is None:
@@ -76,7 +70,9 @@ def get_storyboard_for_user(user: User, pk: int, *, write: bool = False) -> Stor
     if storyboard is None:
         raise Http404("No such storyboard.")
     if user.is_authenticated:
-        _remember_role(user, storyboard.team_id, storyboard.reader_role)
+        user.__dict__.setdefault("_kata_known_roles", {})[storyboard.team_id] = (
+            storyboard.reader_role
+        )
     _check(user, storyboard.team_id, write)
     return storyboard
 

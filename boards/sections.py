@@ -148,19 +148,24 @@ def board_changed(
     Storyboard.objects.filter(where).update(cache_version=F("cache_version") + 1)
 
 
+# What each kind of row names its board by: the board_changed keyword and the row's attribute.
+SHOWN_ON = {
+    Storyboard: ("storyboards", "pk"),
+    TargetCondition: ("storyboards", "storyboard_id"),
+    ActualCondition: ("storyboards", "storyboard_id"),
+    Activity: ("storyboards", "storyboard_id"),
+    Metric: ("targets", "target_condition_id"),
+    Obstacle: ("targets", "target_condition_id"),
+    Experiment: ("targets", "target_condition_id"),
+    Measurement: ("metrics", "metric_id"),
+    Challenge: ("challenges", "pk"),
+}
+
+
 def _changed(sender, instance, **kwargs) -> None:
-    if _service_writing.get():
-        return
-    if sender is Storyboard:
-        board_changed(storyboards=[instance.pk])
-    elif sender in (TargetCondition, ActualCondition, Activity):
-        board_changed(storyboards=[instance.storyboard_id])
-    elif sender in (Metric, Obstacle, Experiment):
-        board_changed(targets=[instance.target_condition_id])
-    elif sender is Measurement:
-        board_changed(metrics=[instance.metric_id])
-    elif sender is Challenge:
-        board_changed(challenges=[instance.pk])
+    if not _service_writing.get():
+        keyword, attribute = SHOWN_ON[sender]
+        board_changed(**{keyword: [getattr(instance, attribute)]})
 
 
 def _person_changed(sender, instance, created, update_fields, **kwargs) -> None:
@@ -171,17 +176,7 @@ def _person_changed(sender, instance, created, update_fields, **kwargs) -> None:
         board_changed(people=[instance.pk])
 
 
-for _model in (
-    Storyboard,
-    TargetCondition,
-    ActualCondition,
-    Activity,
-    Metric,
-    Obstacle,
-    Experiment,
-    Measurement,
-    Challenge,
-):
+for _model in SHOWN_ON:
     post_save.connect(_changed, sender=_model, dispatch_uid=f"sections-save-{_model.__name__}")
     post_delete.connect(_changed, sender=_model, dispatch_uid=f"sections-del-{_model.__name__}")
 post_save.connect(_person_changed, sender=User, dispatch_uid="sections-person")
