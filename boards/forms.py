@@ -1,4 +1,6 @@
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
@@ -17,6 +19,24 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+T = TypeVar("T")
+
+
+def submit(form: forms.Form, save: Callable[[dict[str, Any]], T]) -> tuple[bool, T | None]:
+    """The one form idiom: validate, run the service, put what it refuses on the form.
+
+    ``(True, result)`` when the service ran; ``(False, None)`` when the form, now carrying its
+    errors, should be shown again (422). ``Conflict`` passes through for the caller to show.
+    """
+    if not form.is_valid():
+        return False, None
+    try:
+        return True, save(form.cleaned_data)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return False, None
 
 
 # Browsers' date pickers take and give ISO dates, whatever the page's language.

@@ -17,7 +17,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Count, IntegerField, Q, Value, When
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +26,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from boards import access, exchange, forms, services
 from boards.forms import add_service_errors
-from boards.http import HtmxHttpRequest
+from boards.http import HtmxHttpRequest, see_other
 from boards.models import Invitation, Membership, Role, Storyboard, Team, User
 
 logger = logging.getLogger(__name__)
@@ -91,14 +91,7 @@ def _members_done(request: HtmxHttpRequest, team: Team, message: str, *, error: 
         notice = {"text": message, "error": error}
         return _members_panel(request, team, status=status, notice=notice)
     (messages.error if error else messages.success)(request, message)
-    return _see_other(_members_url(team))
-
-
-def _see_other(url: str) -> HttpResponseRedirect:
-    """After a POST, GET the page again (303), so reloading it never posts twice."""
-    response = HttpResponseRedirect(url)
-    response.status_code = 303
-    return response
+    return see_other(_members_url(team))
 
 
 def _member(team: Team, membership_pk: int) -> Membership:
@@ -155,7 +148,7 @@ def member_remove(request: HtmxHttpRequest, slug: str, membership_pk: int):
         messages.success(request, f"You have left {team}.")
         if request.htmx:
             return HttpResponseClientRedirect(reverse("home"))
-        return _see_other(reverse("home"))
+        return see_other(reverse("home"))
     return _members_done(request, team, f"{membership.user} was removed from {team}.")
 
 
@@ -166,7 +159,7 @@ def team_leave(request: HtmxHttpRequest, slug: str):
     team = access.get_team_for_user(request.user, slug)
     membership = Membership.objects.filter(team=team, user=request.user).first()
     if membership is None:  # left a moment ago, in another tab
-        return _see_other(reverse("home"))
+        return see_other(reverse("home"))
     if request.method == "GET":
         return render(request, "boards/team_leave.html", {"team": team, "membership": membership})
     try:
@@ -175,7 +168,7 @@ def team_leave(request: HtmxHttpRequest, slug: str):
         context = {"team": team, "membership": membership, "error": " ".join(error.messages)}
         return render(request, "boards/team_leave.html", context, status=422)
     messages.success(request, f"You have left {team}.")
-    return _see_other(reverse("home"))
+    return see_other(reverse("home"))
 
 
 @login_required
@@ -248,7 +241,7 @@ def invitation(request: HtmxHttpRequest, token: str):
             context["error"] = " ".join(error.messages)
             return render(request, "boards/invitation.html", context, status=422)
         messages.success(request, f"Welcome to {found.team}.")
-        return _see_other(found.team.get_absolute_url())
+        return see_other(found.team.get_absolute_url())
     context["has_account"] = User.objects.filter(email__iexact=found.email).exists()
     form = forms.AcceptInvitationForm(request.POST if request.method == "POST" else None)
     context["form"] = form
@@ -273,7 +266,7 @@ def invitation(request: HtmxHttpRequest, token: str):
         else:
             login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome to {found.team}, {membership.user.first_name}.")
-            return _see_other(found.team.get_absolute_url())
+            return see_other(found.team.get_absolute_url())
     return render(request, "boards/invitation.html", context, status=422)
 
 

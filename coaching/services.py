@@ -31,7 +31,7 @@ from boards.models import (
     User,
     validate_time_zone,
 )
-from boards.services import Conflict, save_versioned
+from boards.services.base import Conflict, save_versioned
 from coaching import recurrence
 from coaching.models import (
     REMINDER_CHOICES,

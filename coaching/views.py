@@ -25,7 +25,7 @@ from django_htmx.http import trigger_client_event
 from boards import access
 from boards.board import Board
 from boards.forms import add_service_errors
-from boards.http import HtmxHttpRequest
+from boards.http import HtmxHttpRequest, see_other
 from boards.models import EDITING_ROLES, Membership, Obstacle, Storyboard
 from coaching import calendar, forms, services
 from coaching.models import (
@@ -43,13 +43,6 @@ CYCLES_SHOWN = 20
 
 def _can_edit(user, storyboard: Storyboard) -> bool:
     return access.role_in(user, storyboard.team_id) in EDITING_ROLES
-
-
-def _see_other(url: str) -> HttpResponseRedirect:
-    """After a POST, GET the page again (303), so reloading it never posts twice."""
-    response = HttpResponseRedirect(url)
-    response.status_code = 303
-    return response
 
 
 def _coaching_url(sb: Storyboard) -> str:
@@ -595,7 +588,7 @@ def cycle(request: HtmxHttpRequest, pk: int, cycle_pk: int):
         return _cycle_conflict(request, sb, cycle, type(conflict.current))
     if not request.htmx:
         messages.success(request, message)
-        return _see_other(cycle.get_absolute_url())
+        return see_other(cycle.get_absolute_url())
     cycle = _cycle_on_board(sb, cycle_pk)
     return _render_cycle(request, _cycle_context(request, sb, cycle), message=message)
 
@@ -613,7 +606,7 @@ def _cycle_conflict(request, sb: Storyboard, cycle: CoachingCycle, model):
         )
     if not request.htmx:
         messages.warning(request, text)
-        return _see_other(cycle.get_absolute_url())
+        return see_other(cycle.get_absolute_url())
     fresh = _cycle_on_board(sb, cycle.pk)
     context = _cycle_context(request, sb, fresh)
     context["notice"] = text

@@ -9,14 +9,13 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_http_methods
 
 from boards import services
-from boards.forms import ProfileForm
-from boards.http import HtmxHttpRequest
+from boards.forms import ProfileForm, add_service_errors
+from boards.http import HtmxHttpRequest, see_other
 from boards.models import Membership, User
 
 
@@ -89,14 +88,10 @@ def account(request: HtmxHttpRequest):
         try:
             services.profile_update(user=user, **form.cleaned_data)
         except ValidationError as error:
-            errors = error.error_dict if hasattr(error, "error_dict") else {None: error}
-            for field, problems in errors.items():
-                form.add_error(field if field in form.fields else None, problems)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Your details are saved.")
-            response = HttpResponseRedirect(reverse("account"))
-            response.status_code = 303
-            return response
+            return see_other(reverse("account"))
     memberships = Membership.objects.filter(user=user).select_related("team").order_by("team__name")
     context = {"form": form, "memberships": memberships}
     return render(request, "kata/account.html", context, status=422 if form.is_bound else 200)

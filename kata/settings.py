@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",
     "django_htmx",
     "template_partials",
     "axes",
@@ -127,6 +128,8 @@ TEMPLATES = [
         },
     },
 ]
+
+FORM_RENDERER = "kata.forms.FormRenderer"
 
 # Databases: DATABASE_URL selects PostgreSQL; nothing set means SQLite under var/.
 DATABASE_URL = envstr("DATABASE_URL")

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
-from functools import partial, wraps
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -19,14 +18,13 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email, validate_slug
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from boards.models import (
-    Activity,
     ActualCondition,
     Challenge,
     Experiment,
@@ -42,141 +40,17 @@ from boards.models import (
     User,
     hash_invitation_token,
 )
-from boards.sections import service_writing
-
-
-class Conflict(Exception):
-    """Someone else saved the row first; ``current`` is the row as they left it."""
-
-    def __init__(self, current: models.Model):
-        super().__init__(f"{current._meta.verbose_name} was changed by someone else")
-        self.current = current
-
-
-def _board_write(service):
-    """A service writing to a board: atomic, and logged with _log, which bumps the revision."""
-
-    @wraps(service)
-    def run(*args, **kwargs):
-        with service_writing(), transaction.atomic():
-            return service(*args, **kwargs)
-
-    return run
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, models.Model):
-        return value.pk
-    return value
-
-
-def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
-    return {name: _jsonable(getattr(obj, name)) for name in fields}
-
-
-def _log(
-    *,
-    storyboard: Storyboard,
-    by: User | None,
-    action: str,
-    obj: models.Model,
-    summary: str,
-    before: dict | None = None,
-    after: dict | None = None,
-) -> Activity:
-    now = timezone.now()
-    Storyboard.objects.filter(pk=storyboard.pk).update(revision=F("revision") + 1, changed_at=now)
-    revision = Storyboard.objects.filter(pk=storyboard.pk).values_list("revision", flat=True)[0]
-    storyboard.revision = revision
-    return Activity.objects.create(
-        storyboard=storyboard,
-        actor=by,
-        at=now,
-        revision=revision,
-        action=action,
-        object_type=obj._meta.model_name,
-        object_id=obj.pk,
-        summary=summary[:300],
-        before=before,
-        after=after,
-    )
-
-
-def save_versioned(obj: models.Model, *, version: int, changes: dict[str, Any]) -> None:
-    """Write ``changes`` only if the row is still at ``version``; else raise Conflict."""
-    model = type(obj)
-    updated = model.objects.filter(pk=obj.pk, version=version).update(
-        **changes, version=F("version") + 1
-    )
-    if not updated:
-        raise Conflict(model.objects.get(pk=obj.pk))
-    for name, value in changes.items():
-        setattr(obj, name, value)
-    obj.version = version + 1
-
-
-def _text(value: str | None, field: str, *, max_length: int | None = None) -> str:
-    value = (value or "").strip()
-    if "\x00" in value:
-        raise ValidationError({field: "Remove the null characters from this text."})
-    if max_length is not None and len(value) > max_length:
-        raise ValidationError(
-            {field: f"Keep this to {max_length} characters or fewer (it has {len(value)})."}
-        )
-    return value
-
-
-def _change_logged(
-    obj: models.Model,
-    *,
-    version: int,
-    changes: dict[str, Any],
-    fields: list[str],
-    storyboard: Storyboard,
-    by: User | None,
-    action: str,
-    summary: str,
-) -> None:
-    """Save a versioned change and log it with the row's values before and after."""
-    before = snapshot(obj, fields)
-    save_versioned(obj, version=version, changes=changes)
-    _log(
-        storyboard=storyboard,
-        by=by,
-        action=action,
-        obj=obj,
-        summary=summary,
-        before=before,
-        after=snapshot(obj, fields),
-    )
-
-
-def _required(value: str | None, field: str, message: str, *, max_length: int | None = None) -> str:
-    value = _text(value, field, max_length=max_length)
-    if not value:
-        raise ValidationError({field: message})
-    return value
-
-
-def _decimal(value: Any, field: str) -> Decimal:
-    try:
-        number = Decimal(str(value).strip().replace(",", "."))
-    except (InvalidOperation, ValueError):
-        raise ValidationError({field: "Enter a number, such as 31 or 12.5."}) from None
-    if not number.is_finite():
-        raise ValidationError({field: "Enter a number, such as 31 or 12.5."})
-    # Round as the column stores it, so the check, the log and the row agree.
-    if abs(number) >= Decimal("1e10"):
-        raise ValidationError({field: "Enter a number smaller than ten billion."})
-    number = number.quantize(Decimal("0.0001"))
-    if abs(number) >= Decimal("1e10"):
-        raise ValidationError({field: "Enter a number smaller than ten billion."})
-    return number
-
+from boards.services.base import (
+    Conflict,  # noqa: F401 (callers catch services.Conflict until the split)
+    board_write,
+    change_logged,
+    clean_decimal,
+    clean_text,
+    log_activity,
+    required_text,
+    save_versioned,
+    snapshot,
+)
 
 # Teams -----------------------------------------------------------------------------------------
 
@@ -184,7 +58,7 @@ def _decimal(value: Any, field: str) -> Decimal:
 @transaction.atomic
 def team_create(*, name: str, slug: str, by: User | None = None) -> Team:
     """Create a team; whoever creates it becomes its administrator."""
-    name = _required(name, "name", "Give the team a name.", max_length=120)
+    name = required_text(name, "name", "Give the team a name.", max_length=120)
     try:
         validate_slug(slug)
     except ValidationError:
@@ -227,13 +101,13 @@ def _require_members(team: Team, **people: User | None) -> None:
 def challenge_create(*, team: Team, title: str, horizon: date, description: str = "") -> Challenge:
     return Challenge.objects.create(
         team=team,
-        title=_required(title, "title", "Describe the challenge.", max_length=200),
+        title=required_text(title, "title", "Describe the challenge.", max_length=200),
         horizon=horizon,
-        description=_text(description, "description"),
+        description=clean_text(description, "description"),
     )
 
 
-@_board_write
+@board_write
 def storyboard_create(
     *,
     team: Team,
@@ -249,13 +123,13 @@ def storyboard_create(
     storyboard = Storyboard.objects.create(
         team=team,
         challenge=challenge,
-        focus_process=_required(
+        focus_process=required_text(
             focus_process, "focus_process", "Name the focus process.", max_length=200
         ),
         learner=learner,
         coach=coach,
     )
-    _log(
+    log_activity(
         storyboard=storyboard,
         by=by,
         action="storyboard.created",
@@ -266,7 +140,7 @@ def storyboard_create(
     return storyboard
 
 
-@_board_write
+@board_write
 def storyboard_update(
     *,
     storyboard: Storyboard,
@@ -277,13 +151,13 @@ def storyboard_update(
     coach: User | None,
     by: User | None,
 ) -> Storyboard:
-    focus_process = _required(
+    focus_process = required_text(
         focus_process, "focus_process", "Name the focus process.", max_length=200
     )
     if challenge.team_id != storyboard.team_id:
         raise ValidationError({"challenge": "The challenge must belong to the same team."})
     _require_members(storyboard.team, learner=learner, coach=coach)
-    _change_logged(
+    change_logged(
         storyboard,
         version=version,
         changes={
@@ -318,16 +192,16 @@ def _metric_spec(spec: dict | None, kind: str) -> dict | None:
         return None
     return {
         "kind": kind,
-        "name": _required(
+        "name": required_text(
             spec.get("name"), f"{kind}_metric_name", "Name the metric.", max_length=120
         ),
-        "unit": _text(spec.get("unit"), f"{kind}_metric_unit", max_length=32),
-        "target_value": _decimal(spec.get("target_value"), f"{kind}_metric_target"),
+        "unit": clean_text(spec.get("unit"), f"{kind}_metric_unit", max_length=32),
+        "target_value": clean_decimal(spec.get("target_value"), f"{kind}_metric_target"),
         "higher_is_better": bool(spec.get("higher_is_better", False)),
     }
 
 
-@_board_write
+@board_write
 def target_condition_start(
     *,
     storyboard: Storyboard,
@@ -342,7 +216,7 @@ def target_condition_start(
     ``process_metric`` and ``outcome_metric`` are dicts of name, unit, target_value and
     higher_is_better.
     """
-    pattern = _required(
+    pattern = required_text(
         operating_pattern, "operating_pattern", "Describe how the process should operate."
     )
     # Lock the board so two people setting the next target condition at once take turns.
@@ -362,7 +236,7 @@ def target_condition_start(
     for spec in specs:
         if spec:
             Metric.objects.create(target_condition=target, **spec)
-    _log(
+    log_activity(
         storyboard=storyboard,
         by=by,
         action="target_condition.started",
@@ -373,7 +247,7 @@ def target_condition_start(
     return target
 
 
-@_board_write
+@board_write
 def target_condition_update(
     *,
     target_condition: TargetCondition,
@@ -385,11 +259,11 @@ def target_condition_update(
     _require_active(target_condition)
     if achieve_by < timezone.localdate() and achieve_by != target_condition.achieve_by:
         raise ValidationError({"achieve_by": "The achieve-by date cannot be in the past."})
-    _change_logged(
+    change_logged(
         target_condition,
         version=version,
         changes={
-            "operating_pattern": _required(
+            "operating_pattern": required_text(
                 operating_pattern, "operating_pattern", "Describe how the process should operate."
             ),
             "achieve_by": achieve_by,
@@ -403,7 +277,7 @@ def target_condition_update(
     return target_condition
 
 
-@_board_write
+@board_write
 def target_condition_close(
     *,
     target_condition: TargetCondition,
@@ -423,10 +297,10 @@ def target_condition_close(
             f"Step #{in_progress.number} is still in progress: record what happened before "
             "closing the target condition."
         )
-    reflection = _required(
+    reflection = required_text(
         reflection, "reflection", "Write a short reflection: what did reaching for it teach us?"
     )
-    _change_logged(
+    change_logged(
         target_condition,
         version=version,
         changes={"status": status, "reflection": reflection, "closed_at": timezone.now()},
@@ -439,7 +313,7 @@ def target_condition_close(
     return target_condition
 
 
-@_board_write
+@board_write
 def metric_update(
     *,
     metric: Metric,
@@ -451,14 +325,14 @@ def metric_update(
     by: User | None,
 ) -> Metric:
     _require_active(metric.target_condition)
-    name = _required(name, "name", "Name the metric.", max_length=120)
-    _change_logged(
+    name = required_text(name, "name", "Name the metric.", max_length=120)
+    change_logged(
         metric,
         version=version,
         changes={
             "name": name,
-            "unit": _text(unit, "unit", max_length=32),
-            "target_value": _decimal(target_value, "target_value"),
+            "unit": clean_text(unit, "unit", max_length=32),
+            "target_value": clean_decimal(target_value, "target_value"),
             "higher_is_better": higher_is_better,
         },
         fields=METRIC_FIELDS,
@@ -473,7 +347,7 @@ def metric_update(
 # Actual condition and measurements -------------------------------------------------------------
 
 
-@_board_write
+@board_write
 def actual_condition_record(
     *,
     storyboard: Storyboard,
@@ -483,13 +357,13 @@ def actual_condition_record(
 ) -> ActualCondition:
     observation = ActualCondition.objects.create(
         storyboard=storyboard,
-        operating_pattern=_required(
+        operating_pattern=required_text(
             operating_pattern, "operating_pattern", "Describe what you observed."
         ),
         observed_at=observed_at or timezone.now(),
         recorded_by=by,
     )
-    _log(
+    log_activity(
         storyboard=storyboard,
         by=by,
         action="actual_condition.recorded",
@@ -500,7 +374,7 @@ def actual_condition_record(
     return observation
 
 
-@_board_write
+@board_write
 def measurement_add(
     *,
     metric: Metric,
@@ -518,13 +392,13 @@ def measurement_add(
         raise ValidationError({"measured_at": "A measurement cannot be in the future."})
     measurement = Measurement.objects.create(
         metric=metric,
-        value=_decimal(value, "value"),
+        value=clean_decimal(value, "value"),
         measured_at=measured_at,
-        note=_text(note, "note", max_length=300),
+        note=clean_text(note, "note", max_length=300),
         experiment=experiment,
         recorded_by=by,
     )
-    _log(
+    log_activity(
         storyboard=metric.target_condition.storyboard,
         by=by,
         action="measurement.added",
@@ -540,12 +414,12 @@ def measurement_add(
 OBSTACLE_FIELDS = ["description", "status", "position", "cleared_at"]
 
 
-@_board_write
+@board_write
 def obstacle_add(
     *, target_condition: TargetCondition, description: str, by: User | None
 ) -> Obstacle:
     _require_active(target_condition)
-    description = _required(
+    description = required_text(
         description,
         "description",
         "Describe what stands between the actual and the target.",
@@ -556,7 +430,7 @@ def obstacle_add(
     obstacle = Obstacle.objects.create(
         target_condition=target_condition, description=description, position=position
     )
-    _log(
+    log_activity(
         storyboard=target_condition.storyboard,
         by=by,
         action="obstacle.added",
@@ -567,13 +441,15 @@ def obstacle_add(
     return obstacle
 
 
-@_board_write
+@board_write
 def obstacle_update(
     *, obstacle: Obstacle, version: int, description: str, by: User | None
 ) -> Obstacle:
     _require_active(obstacle.target_condition)
-    description = _required(description, "description", "Describe the obstacle.", max_length=300)
-    _change_logged(
+    description = required_text(
+        description, "description", "Describe the obstacle.", max_length=300
+    )
+    change_logged(
         obstacle,
         version=version,
         changes={"description": description},
@@ -586,7 +462,7 @@ def obstacle_update(
     return obstacle
 
 
-@_board_write
+@board_write
 def obstacle_work_on(*, obstacle: Obstacle, version: int, by: User | None) -> Obstacle:
     """Make this the one obstacle worked on now; the previous one goes back to the lot."""
     _require_active(obstacle.target_condition)
@@ -607,7 +483,7 @@ def obstacle_work_on(*, obstacle: Obstacle, version: int, by: User | None) -> Ob
     summary = f"Now working on: {obstacle.description}"
     if previous is not None:
         summary += f" (back to the parking lot: {previous.description})"
-    _log(
+    log_activity(
         storyboard=obstacle.target_condition.storyboard,
         by=by,
         action="obstacle.working_on",
@@ -619,14 +495,14 @@ def obstacle_work_on(*, obstacle: Obstacle, version: int, by: User | None) -> Ob
     return obstacle
 
 
-@_board_write
+@board_write
 def obstacle_clear(
     *, obstacle: Obstacle, version: int, by: User | None, cleared_on: datetime | None = None
 ) -> Obstacle:
     _require_active(obstacle.target_condition)
     if obstacle.status == Obstacle.Status.CLEARED:
         raise ValidationError("This obstacle is already cleared.")
-    _change_logged(
+    change_logged(
         obstacle,
         version=version,
         changes={"status": "cleared", "cleared_at": cleared_on or timezone.now()},
@@ -639,11 +515,11 @@ def obstacle_clear(
     return obstacle
 
 
-@_board_write
+@board_write
 def obstacle_park(*, obstacle: Obstacle, version: int, by: User | None) -> Obstacle:
     """Put an obstacle back in the parking lot (stop working on it, or reopen a cleared one)."""
     _require_active(obstacle.target_condition)
-    _change_logged(
+    change_logged(
         obstacle,
         version=version,
         changes={"status": "parked", "cleared_at": None},
@@ -656,7 +532,7 @@ def obstacle_park(*, obstacle: Obstacle, version: int, by: User | None) -> Obsta
     return obstacle
 
 
-@_board_write
+@board_write
 def obstacle_move(*, obstacle: Obstacle, offset: int, by: User | None) -> Obstacle:
     """Move an obstacle up (negative offset) or down in the parking lot."""
     _require_active(obstacle.target_condition)
@@ -676,7 +552,7 @@ def obstacle_move(*, obstacle: Obstacle, offset: int, by: User | None) -> Obstac
                 position=position, version=F("version") + 1
             )
     obstacle.refresh_from_db()
-    _log(
+    log_activity(
         storyboard=obstacle.target_condition.storyboard,
         by=by,
         action="obstacle.moved",
@@ -701,7 +577,7 @@ EXPERIMENT_FIELDS = [
 ]
 
 
-@_board_write
+@board_write
 def experiment_plan(
     *,
     target_condition: TargetCondition,
@@ -713,8 +589,8 @@ def experiment_plan(
 ) -> Experiment:
     """Plan the next step. What we expect is written before the step exists."""
     _require_active(target_condition)
-    step = _required(step, "step", "Describe the next step.")
-    expected = _required(expected, "expected", "Write what you expect before taking the step.")
+    step = required_text(step, "step", "Describe the next step.")
+    expected = required_text(expected, "expected", "Write what you expect before taking the step.")
     if obstacle is not None and obstacle.target_condition_id != target_condition.pk:
         raise ValidationError({"obstacle": "That obstacle belongs to another target condition."})
     # Lock the target condition so two people planning at once get consecutive numbers.
@@ -735,7 +611,7 @@ def experiment_plan(
         planned_for=planned_for or timezone.localdate(),
         created_by=by,
     )
-    _log(
+    log_activity(
         storyboard=target_condition.storyboard,
         by=by,
         action="experiment.planned",
@@ -746,7 +622,7 @@ def experiment_plan(
     return experiment
 
 
-@_board_write
+@board_write
 def experiment_update(
     *,
     experiment: Experiment,
@@ -765,12 +641,12 @@ def experiment_update(
         )
     if obstacle is not None and obstacle.target_condition_id != experiment.target_condition_id:
         raise ValidationError({"obstacle": "That obstacle belongs to another target condition."})
-    _change_logged(
+    change_logged(
         experiment,
         version=version,
         changes={
-            "step": _required(step, "step", "Describe the step."),
-            "expected": _required(expected, "expected", "Write what you expect."),
+            "step": required_text(step, "step", "Describe the step."),
+            "expected": required_text(expected, "expected", "Write what you expect."),
             "obstacle": obstacle,
             "planned_for": planned_for or experiment.planned_for,
         },
@@ -783,7 +659,7 @@ def experiment_update(
     return experiment
 
 
-@_board_write
+@board_write
 def experiment_record_result(
     *,
     experiment: Experiment,
@@ -797,8 +673,8 @@ def experiment_record_result(
 ) -> Experiment:
     """Record what happened and what we learned, and optionally the measurement it produced."""
     _require_active(experiment.target_condition)
-    happened = _required(happened, "happened", "Write what actually happened.")
-    learned = _required(learned, "learned", "Write what you learned.")
+    happened = required_text(happened, "happened", "Write what actually happened.")
+    learned = required_text(learned, "learned", "Write what you learned.")
     metric = None
     if measurement_value not in (None, ""):
         # Check the measurement before touching the experiment, so a refusal changes nothing.
@@ -807,8 +683,8 @@ def experiment_record_result(
             raise ValidationError(
                 {"measurement_value": "This target condition has no process metric to measure."}
             )
-        measurement_value = _decimal(measurement_value, "measurement_value")
-    _change_logged(
+        measurement_value = clean_decimal(measurement_value, "measurement_value")
+    change_logged(
         experiment,
         version=version,
         changes={
@@ -911,7 +787,7 @@ EMAIL_INVALID = "Enter an email address, such as ana@example.com."
 
 
 def _email(value: str | None) -> str:
-    email = _text(value, "email", max_length=254).lower()
+    email = clean_text(value, "email", max_length=254).lower()
     try:
         validate_email(email)
     except ValidationError:
@@ -1035,12 +911,14 @@ def _new_account(*, email: str, username: str, first_name: str, last_name: str, 
             "An account with this email address already exists: sign in, then open the "
             "invitation link again."
         )
-    username = _required(username, "username", "Choose a username to sign in with.")
+    username = required_text(username, "username", "Choose a username to sign in with.")
     user = User(
         username=username,
         email=email,
-        first_name=_required(first_name, "first_name", "Enter your first name.", max_length=150),
-        last_name=_text(last_name, "last_name", max_length=150),
+        first_name=required_text(
+            first_name, "first_name", "Enter your first name.", max_length=150
+        ),
+        last_name=clean_text(last_name, "last_name", max_length=150),
     )
     errors: dict[str, list] = {}
     try:
@@ -1123,9 +1001,9 @@ def invitation_accept(
 @transaction.atomic
 def profile_update(*, user: User, first_name: str, last_name: str, email: str) -> User:
     """Change a person's own name and email address (where invitations and resets go)."""
-    first_name = _required(first_name, "first_name", "Enter your first name.", max_length=150)
-    last_name = _text(last_name, "last_name", max_length=150)
-    email = _text(email, "email", max_length=254)
+    first_name = required_text(first_name, "first_name", "Enter your first name.", max_length=150)
+    last_name = clean_text(last_name, "last_name", max_length=150)
+    email = clean_text(email, "email", max_length=254)
     if not email:
         raise ValidationError(
             {"email": "Enter your email address: password resets are sent there."}

@@ -1,0 +1,156 @@
+"""What every service that writes to a board shares, in both apps.
+
+``board_write`` wraps a service in a transaction; ``log_activity`` appends the change to the
+board's activity log and bumps its revision, so open browsers see it; ``save_versioned`` writes
+a row only if nobody saved it since the reader's version, else raises ``Conflict``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from boards.models import Activity, Storyboard, User
+from boards.sections import service_writing
+
+
+class Conflict(Exception):
+    """Someone else saved the row first; ``current`` is the row as they left it."""
+
+    def __init__(self, current: models.Model):
+        super().__init__(f"{current._meta.verbose_name} was changed by someone else")
+        self.current = current
+
+
+def board_write(service):
+    """A service writing to a board: atomic, and logged with _log, which bumps the revision."""
+
+    @wraps(service)
+    def run(*args, **kwargs):
+        with service_writing(), transaction.atomic():
+            return service(*args, **kwargs)
+
+    return run
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
+    return {name: _jsonable(getattr(obj, name)) for name in fields}
+
+
+def log_activity(
+    *,
+    storyboard: Storyboard,
+    by: User | None,
+    action: str,
+    obj: models.Model,
+    summary: str,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> Activity:
+    now = timezone.now()
+    Storyboard.objects.filter(pk=storyboard.pk).update(revision=F("revision") + 1, changed_at=now)
+    revision = Storyboard.objects.filter(pk=storyboard.pk).values_list("revision", flat=True)[0]
+    storyboard.revision = revision
+    return Activity.objects.create(
+        storyboard=storyboard,
+        actor=by,
+        at=now,
+        revision=revision,
+        action=action,
+        object_type=obj._meta.model_name,
+        object_id=obj.pk,
+        summary=summary[:300],
+        before=before,
+        after=after,
+    )
+
+
+def save_versioned(obj: models.Model, *, version: int, changes: dict[str, Any]) -> None:
+    """Write ``changes`` only if the row is still at ``version``; else raise Conflict."""
+    model = type(obj)
+    updated = model.objects.filter(pk=obj.pk, version=version).update(
+        **changes, version=F("version") + 1
+    )
+    if not updated:
+        raise Conflict(model.objects.get(pk=obj.pk))
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    obj.version = version + 1
+
+
+def clean_text(value: str | None, field: str, *, max_length: int | None = None) -> str:
+    value = (value or "").strip()
+    if "\x00" in value:
+        raise ValidationError({field: "Remove the null characters from this text."})
+    if max_length is not None and len(value) > max_length:
+        raise ValidationError(
+            {field: f"Keep this to {max_length} characters or fewer (it has {len(value)})."}
+        )
+    return value
+
+
+def change_logged(
+    obj: models.Model,
+    *,
+    version: int,
+    changes: dict[str, Any],
+    fields: list[str],
+    storyboard: Storyboard,
+    by: User | None,
+    action: str,
+    summary: str,
+) -> None:
+    """Save a versioned change and log it with the row's values before and after."""
+    before = snapshot(obj, fields)
+    save_versioned(obj, version=version, changes=changes)
+    log_activity(
+        storyboard=storyboard,
+        by=by,
+        action=action,
+        obj=obj,
+        summary=summary,
+        before=before,
+        after=snapshot(obj, fields),
+    )
+
+
+def required_text(
+    value: str | None, field: str, message: str, *, max_length: int | None = None
+) -> str:
+    value = clean_text(value, field, max_length=max_length)
+    if not value:
+        raise ValidationError({field: message})
+    return value
+
+
+def clean_decimal(value: Any, field: str) -> Decimal:
+    try:
+        number = Decimal(str(value).strip().replace(",", "."))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: "Enter a number, such as 31 or 12.5."}) from None
+    if not number.is_finite():
+        raise ValidationError({field: "Enter a number, such as 31 or 12.5."})
+    # Round as the column stores it, so the check, the log and the row agree.
+    if abs(number) >= Decimal("1e10"):
+        raise ValidationError({field: "Enter a number smaller than ten billion."})
+    number = number.quantize(Decimal("0.0001"))
+    if abs(number) >= Decimal("1e10"):
+        raise ValidationError({field: "Enter a number smaller than ten billion."})
+    return number
