@@ -143,6 +143,12 @@ class Storyboard(models.Model):
             raise ValidationError({"challenge": "The challenge must belong to the same team."})
 
 
+class TargetConditionQuerySet(models.QuerySet["TargetCondition"]):
+    def active(self) -> "TargetConditionQuerySet":
+        """The one target condition a board works toward now (at most one per board)."""
+        return self.filter(status=TargetCondition.Status.ACTIVE)
+
+
 class TargetCondition(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
@@ -160,6 +166,8 @@ class TargetCondition(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+
+    objects = TargetConditionQuerySet.as_manager()
 
     class Meta:
         ordering = ["storyboard", "-number"]
