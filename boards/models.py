@@ -402,6 +402,37 @@ class ActivityQuerySet(models.QuerySet):
 class Activity(models.Model):
     """Append-only log of every change to a storyboard's content."""
 
+    class Action(models.TextChoices):
+        """Every kind of change the log records (zulip's AuditLogEventType)."""
+
+        STORYBOARD_CREATED = "storyboard.created", "Storyboard created"
+        STORYBOARD_UPDATED = "storyboard.updated", "Storyboard updated"
+        TARGET_CONDITION_STARTED = "target_condition.started", "Target condition set"
+        TARGET_CONDITION_UPDATED = "target_condition.updated", "Target condition updated"
+        TARGET_CONDITION_ACHIEVED = "target_condition.achieved", "Target condition achieved"
+        TARGET_CONDITION_ABANDONED = "target_condition.abandoned", "Target condition abandoned"
+        METRIC_UPDATED = "metric.updated", "Metric updated"
+        ACTUAL_CONDITION_RECORDED = "actual_condition.recorded", "Actual condition recorded"
+        MEASUREMENT_ADDED = "measurement.added", "Measurement added"
+        OBSTACLE_ADDED = "obstacle.added", "Obstacle added"
+        OBSTACLE_UPDATED = "obstacle.updated", "Obstacle updated"
+        OBSTACLE_WORKING_ON = "obstacle.working_on", "Obstacle worked on"
+        OBSTACLE_CLEARED = "obstacle.cleared", "Obstacle cleared"
+        OBSTACLE_PARKED = "obstacle.parked", "Obstacle parked"
+        OBSTACLE_MOVED = "obstacle.moved", "Obstacle moved"
+        EXPERIMENT_PLANNED = "experiment.planned", "Step planned"
+        EXPERIMENT_UPDATED = "experiment.updated", "Step updated"
+        EXPERIMENT_RESULT_RECORDED = "experiment.result_recorded", "Step result recorded"
+        SESSION_SERIES_UPDATED = "session_series.updated", "Coaching sessions rescheduled"
+        SESSION_SERIES_CANCELLED = "session_series.cancelled", "Coaching sessions cancelled"
+        SESSION_RESCHEDULED = "session.rescheduled", "Coaching session moved"
+        SESSION_CANCELLED = "session.cancelled", "Coaching session cancelled"
+        COACHING_CYCLE_TARGET_RECORDED = (
+            "coaching_cycle.target_recorded",
+            "Coaching cycle: target condition asked",
+        )
+        COACHING_CYCLE_FINISHED = "coaching_cycle.finished", "Coaching cycle finished"
+
     storyboard = models.ForeignKey(Storyboard, models.CASCADE, related_name="activities")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
@@ -409,7 +440,7 @@ class Activity(models.Model):
     at = models.DateTimeField(default=timezone.now)
     # The board's revision this change produced; live updates ask for everything after one.
     revision = models.PositiveBigIntegerField(default=0)
-    action = models.CharField(max_length=64)
+    action = models.CharField(max_length=64, choices=Action.choices)
     object_type = models.CharField(max_length=64)
     object_id = models.PositiveBigIntegerField()
     summary = models.CharField(max_length=300)
