@@ -36,6 +36,11 @@ def role_in(user: User, team_id: int) -> str | None:
     return cache.get(team_id)
 
 
+def can_edit(user: User, storyboard: Storyboard) -> bool:
+    """May this user change this board's content? The one place that answers it."""
+    return role_in(user, storyboard.team_id) in EDITING_ROLES
+
+
 def _check(user: User, team_id: int, write: bool, admin: bool = False) -> str:
     role = role_in(user, team_id)
     if role is None:

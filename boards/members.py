@@ -24,10 +24,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
-from boards import access, exchange, forms, services
+from boards import access, exchange, forms
 from boards.forms import add_service_errors
 from boards.http import HtmxHttpRequest, see_other
 from boards.models import Invitation, Membership, Role, Storyboard, Team, User
+from boards.services import invitations, teams
 
 logger = logging.getLogger(__name__)
 
@@ -52,9 +53,9 @@ def _members_context(request: HtmxHttpRequest, team: Team, **extra) -> dict[str,
     # changed this person's own role.
     mine = next((m for m in members if m.user_id == request.user.pk), None)
     is_admin = mine is not None and mine.role == Role.ADMIN
-    invitations = []
+    pending = []
     if is_admin:
-        invitations = list(
+        pending = list(
             Invitation.objects.filter(team=team, accepted_at__isnull=True, revoked_at__isnull=True)
             .select_related("invited_by")
             .order_by("email")
@@ -65,7 +66,7 @@ def _members_context(request: HtmxHttpRequest, team: Team, **extra) -> dict[str,
         "mine": mine,
         "is_admin": is_admin,
         "admin_count": sum(1 for m in members if m.role == Role.ADMIN),
-        "invitations": invitations,
+        "invitations": pending,
         "roles": Role.choices,
         "invite_form": extra.pop("invite_form", None) or forms.InviteForm(),
         **extra,
@@ -118,7 +119,7 @@ def member_role(request: HtmxHttpRequest, slug: str, membership_pk: int):
     membership = _member(team, membership_pk)
     role = request.POST.get("role", "")
     try:
-        services.membership_change_role(membership=membership, role=role, by=request.user)
+        teams.membership_change_role(membership=membership, role=role, by=request.user)
     except ValidationError as error:
         return _members_done(request, team, " ".join(error.messages), error=True)
     message = f"{membership.user} is now {membership.get_role_display().lower()}."
@@ -141,7 +142,7 @@ def member_remove(request: HtmxHttpRequest, slug: str, membership_pk: int):
             return render(request, "boards/member_remove.html#confirm-row", context)
         return render(request, "boards/member_remove.html", context)
     try:
-        services.membership_remove(membership=membership, by=request.user)
+        teams.membership_remove(membership=membership, by=request.user)
     except ValidationError as error:
         return _members_done(request, team, " ".join(error.messages), error=True)
     if membership.user_id == request.user.pk:
@@ -163,7 +164,7 @@ def team_leave(request: HtmxHttpRequest, slug: str):
     if request.method == "GET":
         return render(request, "boards/team_leave.html", {"team": team, "membership": membership})
     try:
-        services.membership_remove(membership=membership, by=request.user)
+        teams.membership_remove(membership=membership, by=request.user)
     except ValidationError as error:
         context = {"team": team, "membership": membership, "error": " ".join(error.messages)}
         return render(request, "boards/team_leave.html", context, status=422)
@@ -178,7 +179,7 @@ def invitation_new(request: HtmxHttpRequest, slug: str):
     form = forms.InviteForm(request.POST)
     if form.is_valid():
         try:
-            invitation = services.invitation_create(
+            invitation = invitations.invitation_create(
                 team=team,
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
@@ -210,7 +211,7 @@ def invitation_revoke(request: HtmxHttpRequest, slug: str, invitation_pk: int):
     if invitation is None:
         raise Http404("No such invitation.")
     try:
-        services.invitation_revoke(invitation=invitation, by=request.user)
+        invitations.invitation_revoke(invitation=invitation, by=request.user)
     except ValidationError as error:
         return _members_done(request, team, " ".join(error.messages), error=True)
     return _members_done(request, team, f"The invitation to {invitation.email} was revoked.")
@@ -219,7 +220,7 @@ def invitation_revoke(request: HtmxHttpRequest, slug: str, invitation_pk: int):
 @require_http_methods(["GET", "POST"])
 def invitation(request: HtmxHttpRequest, token: str):
     """The link from an invitation email: no sign-in needed to open it."""
-    found = services.invitation_for_token(token)
+    found = invitations.invitation_for_token(token)
     if found is None:
         context = {"reason": "unknown"}
         return render(request, "boards/invitation_unavailable.html", context, status=404)
@@ -236,7 +237,7 @@ def invitation(request: HtmxHttpRequest, token: str):
         if not context["email_matches"]:
             return render(request, "boards/invitation.html", context, status=403)
         try:
-            services.invitation_accept(token=token, user=user)
+            invitations.invitation_accept(token=token, user=user)
         except ValidationError as error:
             context["error"] = " ".join(error.messages)
             return render(request, "boards/invitation.html", context, status=422)
@@ -252,7 +253,7 @@ def invitation(request: HtmxHttpRequest, token: str):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            membership = services.invitation_accept(
+            membership = invitations.invitation_accept(
                 token=token,
                 username=data["username"],
                 first_name=data["first_name"],

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
 
-from boards import access, forms, services
+from boards import access, forms
 from boards.board import SECTIONS, Board
 from boards.forms import add_service_errors
 from boards.http import HtmxHttpRequest
@@ -38,6 +38,24 @@ from boards.models import (
     TargetCondition,
 )
 from boards.sections import render_sections
+from boards.services.base import Conflict
+from boards.services.experiments import experiment_plan, experiment_record_result, experiment_update
+from boards.services.obstacles import (
+    obstacle_add,
+    obstacle_clear,
+    obstacle_move,
+    obstacle_park,
+    obstacle_update,
+    obstacle_work_on,
+)
+from boards.services.targets import (
+    actual_condition_record,
+    measurement_add,
+    metric_update,
+    target_condition_close,
+    target_condition_start,
+    target_condition_update,
+)
 
 # The print (A3) page is the storyboard alone, without its history and activity log.
 PRINT_LEAVES_OUT = {"history", "activity"}
@@ -293,7 +311,7 @@ def _edit(
     except ValidationError as error:
         add_service_errors(form, error)
         return _form(request, sb, template, {**context, "form": form}, status=422)
-    except services.Conflict as conflict:
+    except Conflict as conflict:
         current = conflict.current
         fields = [name for name in form.fields if name != "version"]
         data = form.data.copy()
@@ -407,7 +425,7 @@ def target_new(request: HtmxHttpRequest, pk: int):
     form = forms.NewTargetConditionForm(data, initial=_previous_metrics(sb))
 
     def save(data):
-        return services.target_condition_start(
+        return target_condition_start(
             storyboard=sb,
             operating_pattern=data["operating_pattern"],
             achieve_by=data["achieve_by"],
@@ -444,7 +462,7 @@ def target_edit(request: HtmxHttpRequest, pk: int, target_pk: int):
         section="target",
         kind="target",
         initial={"operating_pattern": target.operating_pattern, "achieve_by": target.achieve_by},
-        save=lambda data: services.target_condition_update(
+        save=lambda data: target_condition_update(
             target_condition=target,
             version=data["version"],
             operating_pattern=data["operating_pattern"],
@@ -471,7 +489,7 @@ def target_close(request: HtmxHttpRequest, pk: int, target_pk: int):
         section="target",
         kind="target",
         initial={"status": TargetCondition.Status.ACHIEVED},
-        save=lambda data: services.target_condition_close(
+        save=lambda data: target_condition_close(
             target_condition=target,
             version=data["version"],
             status=data["status"],
@@ -501,7 +519,7 @@ def metric_edit(request: HtmxHttpRequest, pk: int, metric_pk: int):
             "target_value": metric.target_value.normalize(),
             "higher_is_better": "1" if metric.higher_is_better else "0",
         },
-        save=lambda data: services.metric_update(
+        save=lambda data: metric_update(
             metric=metric,
             version=data["version"],
             name=data["name"],
@@ -529,7 +547,7 @@ def actual_new(request: HtmxHttpRequest, pk: int):
         template="boards/forms/actual_new.html",
         section="actual",
         kind="actual",
-        save=lambda data: services.actual_condition_record(
+        save=lambda data: actual_condition_record(
             storyboard=sb, operating_pattern=data["operating_pattern"], by=request.user
         ),
         message="Actual condition recorded.",
@@ -551,7 +569,7 @@ def measurement_new(request: HtmxHttpRequest, pk: int):
         template="boards/forms/measurement_new.html",
         section="actual",
         kind="measurement",
-        save=lambda data: services.measurement_add(
+        save=lambda data: measurement_add(
             metric=data["metric"],
             value=data["value"],
             measured_at=data.get("measured_at"),
@@ -578,7 +596,7 @@ def obstacle_new(request: HtmxHttpRequest, pk: int):
         template="boards/forms/obstacle_new.html",
         section="obstacles",
         kind="obstacle",
-        save=lambda data: services.obstacle_add(
+        save=lambda data: obstacle_add(
             target_condition=target, description=data["description"], by=request.user
         ),
         message="Obstacle added to the parking lot.",
@@ -599,7 +617,7 @@ def obstacle_edit(request: HtmxHttpRequest, pk: int, obstacle_pk: int):
         section="obstacles",
         kind="obstacle",
         initial={"description": obstacle.description},
-        save=lambda data: services.obstacle_update(
+        save=lambda data: obstacle_update(
             obstacle=obstacle,
             version=data["version"],
             description=data["description"],
@@ -610,9 +628,9 @@ def obstacle_edit(request: HtmxHttpRequest, pk: int, obstacle_pk: int):
 
 
 OBSTACLE_ACTIONS = {
-    "work-on": (services.obstacle_work_on, "Now working on this obstacle."),
-    "clear": (services.obstacle_clear, "Obstacle cleared."),
-    "park": (services.obstacle_park, "Obstacle back in the parking lot."),
+    "work-on": (obstacle_work_on, "Now working on this obstacle."),
+    "clear": (obstacle_clear, "Obstacle cleared."),
+    "park": (obstacle_park, "Obstacle back in the parking lot."),
 }
 
 
@@ -624,9 +642,7 @@ def obstacle_action(request: HtmxHttpRequest, pk: int, obstacle_pk: int, action:
     obstacle = _on_board(Obstacle, sb, obstacle_pk, "target_condition__storyboard")
     try:
         if action in ("up", "down"):
-            services.obstacle_move(
-                obstacle=obstacle, offset=-1 if action == "up" else 1, by=request.user
-            )
+            obstacle_move(obstacle=obstacle, offset=-1 if action == "up" else 1, by=request.user)
             message = "Obstacle moved."
         elif action in OBSTACLE_ACTIONS:
             service, message = OBSTACLE_ACTIONS[action]
@@ -638,7 +654,7 @@ def obstacle_action(request: HtmxHttpRequest, pk: int, obstacle_pk: int, action:
         return _refused(request, sb, "obstacles", "That request was malformed.", 400)
     except ValidationError as error:
         return _refused(request, sb, "obstacles", " ".join(error.messages), 422)
-    except services.Conflict:
+    except Conflict:
         return _refused(
             request,
             sb,
@@ -680,7 +696,7 @@ def experiment_new(request: HtmxHttpRequest, pk: int):
         template="boards/forms/experiment_new.html",
         section="record",
         kind="experiment",
-        save=lambda data: services.experiment_plan(
+        save=lambda data: experiment_plan(
             target_condition=target,
             step=data["step"],
             expected=data["expected"],
@@ -712,7 +728,7 @@ def experiment_edit(request: HtmxHttpRequest, pk: int, experiment_pk: int):
             "obstacle": experiment.obstacle,
             "planned_for": experiment.planned_for,
         },
-        save=lambda data: services.experiment_update(
+        save=lambda data: experiment_update(
             experiment=experiment,
             version=data["version"],
             step=data["step"],
@@ -745,7 +761,7 @@ def experiment_result(request: HtmxHttpRequest, pk: int, experiment_pk: int):
             "threshold_of_knowledge": experiment.threshold_of_knowledge,
         },
         extra={"has_process_metric": has_process_metric},
-        save=lambda data: services.experiment_record_result(
+        save=lambda data: experiment_record_result(
             experiment=experiment,
             version=data["version"],
             happened=data["happened"],

@@ -19,7 +19,6 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from boards import services as board_services
 from boards.models import (
     EDITING_ROLES,
     Experiment,
@@ -32,6 +31,9 @@ from boards.models import (
     validate_time_zone,
 )
 from boards.services.base import Conflict, save_versioned
+from boards.services.experiments import experiment_plan, experiment_record_result
+from boards.services.obstacles import obstacle_add, obstacle_work_on
+from boards.services.targets import actual_condition_record, measurement_add
 from coaching import recurrence
 from coaching.models import (
     REMINDER_CHOICES,
@@ -612,7 +614,7 @@ def cycle_record_actual(
         )
     answer: dict[str, Any] = {"actual_condition": None, "operating_pattern": operating_pattern}
     if operating_pattern:
-        observation = board_services.actual_condition_record(
+        observation = actual_condition_record(
             storyboard=cycle.storyboard, operating_pattern=operating_pattern, observed_at=now, by=by
         )
         answer["actual_condition"] = observation.pk
@@ -623,7 +625,7 @@ def cycle_record_actual(
         if metric is None:
             field = f"{kind}_value"
             raise ValidationError({field: "This target condition has no such metric."})
-        measurement = board_services.measurement_add(
+        measurement = measurement_add(
             metric=metric, value=value, measured_at=now, note="In a coaching cycle", by=by
         )
         measurements.append(
@@ -683,7 +685,7 @@ def cycle_record_reflection(
             raise ValidationError("That step belongs to another target condition.")
         already = not experiment.in_progress
         if not already:
-            board_services.experiment_record_result(
+            experiment_record_result(
                 experiment=experiment,
                 version=experiment_version or experiment.version,
                 happened=happened,
@@ -722,9 +724,7 @@ def cycle_record_obstacle(
     target = _require_target(cycle)
     added = None
     if new_obstacle.strip():
-        added = board_services.obstacle_add(
-            target_condition=target, description=new_obstacle, by=by
-        )
+        added = obstacle_add(target_condition=target, description=new_obstacle, by=by)
     chosen = added if work_on_new else working_on
     if chosen is None:
         raise ValidationError(
@@ -735,7 +735,7 @@ def cycle_record_obstacle(
     chosen.refresh_from_db()
     changed = chosen.status != Obstacle.Status.WORKING_ON
     if changed:
-        board_services.obstacle_work_on(obstacle=chosen, version=chosen.version, by=by)
+        obstacle_work_on(obstacle=chosen, version=chosen.version, by=by)
     answer = {
         "obstacle": chosen.pk,
         "description": chosen.description,
@@ -771,7 +771,7 @@ def cycle_record_next_step(
     now = now or timezone.now()
     _claim_step(cycle, version=version, key="next")
     target = _require_target(cycle)
-    experiment = board_services.experiment_plan(
+    experiment = experiment_plan(
         target_condition=target,
         step=step,
         expected=expected,

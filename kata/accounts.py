@@ -13,10 +13,10 @@ from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_http_methods
 
-from boards import services
 from boards.forms import ProfileForm, add_service_errors
 from boards.http import HtmxHttpRequest, see_other
 from boards.models import Membership, User
+from boards.services.profiles import profile_update
 
 
 def is_unclaimed(user: User) -> bool:
@@ -86,7 +86,7 @@ def account(request: HtmxHttpRequest):
     form = ProfileForm(request.POST if request.method == "POST" else None, initial=initial)
     if form.is_bound and form.is_valid():
         try:
-            services.profile_update(user=user, **form.cleaned_data)
+            profile_update(user=user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

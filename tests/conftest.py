@@ -14,8 +14,9 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from boards import services
 from boards.models import Role, Storyboard, TargetCondition, Team, User
+from boards.services.storyboards import challenge_create, storyboard_create
+from boards.services.targets import target_condition_start
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 
 
@@ -105,12 +106,12 @@ def outsider(db) -> User:
 
 @pytest.fixture
 def storyboard(team, learner, coach) -> Storyboard:
-    challenge = services.challenge_create(
+    challenge = challenge_create(
         team=team,
         title="Ship every order the day it arrives",
         horizon=timezone.localdate() + timedelta(days=365),
     )
-    return services.storyboard_create(
+    return storyboard_create(
         team=team,
         challenge=challenge,
         focus_process="Order picking",
@@ -122,7 +123,7 @@ def storyboard(team, learner, coach) -> Storyboard:
 
 @pytest.fixture
 def target(storyboard, learner) -> TargetCondition:
-    return services.target_condition_start(
+    return target_condition_start(
         storyboard=storyboard,
         operating_pattern="Each order is picked in one walk, in aisle order.",
         achieve_by=timezone.localdate() + timedelta(days=14),

@@ -17,7 +17,7 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from boards.models import Activity, Storyboard, User
+from boards.models import Activity, Storyboard, TargetCondition, User
 from boards.sections import service_writing
 
 
@@ -154,3 +154,9 @@ def clean_decimal(value: Any, field: str) -> Decimal:
     if abs(number) >= Decimal("1e10"):
         raise ValidationError({field: "Enter a number smaller than ten billion."})
     return number
+
+
+def require_active(target_condition: TargetCondition) -> None:
+    """A closed target condition's record is history: it can be read, not written."""
+    if not target_condition.is_active:
+        raise ValidationError("This target condition is closed; its record can only be read.")

@@ -5,8 +5,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from boards import access, services
+from boards import access
 from boards.models import Metric
+from boards.services.experiments import experiment_plan
+from boards.services.obstacles import obstacle_add
 from tests.factories import MembershipFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,14 +18,14 @@ MISSING_PK = 987654321
 
 @pytest.fixture
 def obstacle(target, learner):
-    return services.obstacle_add(
+    return obstacle_add(
         target_condition=target, description="Pick list out of aisle order", by=learner
     )
 
 
 @pytest.fixture
 def experiment(target, obstacle, learner):
-    return services.experiment_plan(
+    return experiment_plan(
         target_condition=target,
         step="Print the pick list sorted by aisle",
         expected="Pick time falls to 35 minutes",

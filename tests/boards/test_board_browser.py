@@ -5,8 +5,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from boards import services
 from boards.models import Experiment, Measurement, Obstacle
+from boards.services.experiments import experiment_plan, experiment_record_result
+from boards.services.obstacles import obstacle_add, obstacle_update, obstacle_work_on
+from boards.services.targets import actual_condition_record
 from tests.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -15,25 +17,25 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def board(target, learner):
     """The target fixture's board with an actual condition, three obstacles and some history."""
-    services.actual_condition_record(
+    actual_condition_record(
         storyboard=target.storyboard,
         operating_pattern="Pickers walk each aisle twice; 41 minutes per order.",
         by=learner,
     )
-    walk = services.obstacle_add(
+    walk = obstacle_add(
         target_condition=target, description="Pick list not in aisle order", by=learner
     )
-    services.obstacle_add(target_condition=target, description="Scanner batteries flat", by=learner)
-    services.obstacle_work_on(obstacle=walk, version=walk.version, by=learner)
+    obstacle_add(target_condition=target, description="Scanner batteries flat", by=learner)
+    obstacle_work_on(obstacle=walk, version=walk.version, by=learner)
     for value, happened in [("41", "41 minutes"), ("37", "37 minutes")]:
-        step = services.experiment_plan(
+        step = experiment_plan(
             target_condition=target,
             step="Sort the list by aisle",
             expected="Under 38 minutes",
             obstacle=walk,
             by=learner,
         )
-        services.experiment_record_result(
+        experiment_record_result(
             experiment=step,
             version=step.version,
             happened=happened,
@@ -155,7 +157,7 @@ def test_a_conflicting_save_shows_both_versions(new_page, learner, coach, board)
     page.get_by_role("link", name="Scanner batteries flat").click()
     page.get_by_role("textbox", name="Obstacle").fill("Scanners die before lunch")
 
-    services.obstacle_update(
+    obstacle_update(
         obstacle=obstacle,
         version=obstacle.version,
         description="Spare batteries are locked away",

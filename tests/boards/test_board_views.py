@@ -22,7 +22,6 @@ from django.urls import URLPattern, reverse
 from django.utils import timezone
 
 import boards.urls
-from boards import services
 from boards.charts import MAX_POINTS
 from boards.models import (
     Activity,
@@ -37,6 +36,22 @@ from boards.models import (
     User,
 )
 from boards.sections import board_changed
+from boards.services.experiments import experiment_plan, experiment_record_result, experiment_update
+from boards.services.obstacles import (
+    obstacle_add,
+    obstacle_clear,
+    obstacle_update,
+    obstacle_work_on,
+)
+from boards.services.storyboards import challenge_create, storyboard_create
+from boards.services.targets import (
+    actual_condition_record,
+    measurement_add,
+    metric_update,
+    target_condition_close,
+    target_condition_start,
+    target_condition_update,
+)
 from tests.boards.test_members import MEMBERS_URLS
 
 pytestmark = pytest.mark.django_db
@@ -64,20 +79,20 @@ class World:
 
     @cached_property
     def obstacle(self) -> Obstacle:
-        return services.obstacle_add(
+        return obstacle_add(
             target_condition=self.target, description="Pick list out of aisle order", by=self.by
         )
 
     @cached_property
     def second_obstacle(self) -> Obstacle:
         self.obstacle  # noqa: B018 - the first one takes position 1
-        return services.obstacle_add(
+        return obstacle_add(
             target_condition=self.target, description="Scanner batteries go flat", by=self.by
         )
 
     @cached_property
     def experiment(self) -> Experiment:
-        return services.experiment_plan(
+        return experiment_plan(
             target_condition=self.target,
             step="Print the pick list sorted by aisle",
             expected="Pick time falls to 35 minutes",
@@ -97,7 +112,7 @@ def _later(days: int = 21) -> str:
 
 
 def _close_target(w: World) -> None:
-    services.target_condition_close(
+    target_condition_close(
         target_condition=w.target,
         version=w.target.version,
         status="achieved",
@@ -107,7 +122,7 @@ def _close_target(w: World) -> None:
 
 
 def _work_on_obstacle(w: World) -> None:
-    services.obstacle_work_on(obstacle=w.obstacle, version=w.obstacle.version, by=w.by)
+    obstacle_work_on(obstacle=w.obstacle, version=w.obstacle.version, by=w.by)
 
 
 def _make_second_obstacle(w: World) -> None:
@@ -494,13 +509,11 @@ def test_an_unknown_obstacle_action_is_404(client_for, learner, world):
 
 
 def _board_elsewhere(team: Team, by: User, focus: str) -> World:
-    challenge = services.challenge_create(
+    challenge = challenge_create(
         team=team, title="Pack every order in one go", horizon=timezone.localdate() + timedelta(90)
     )
-    sb = services.storyboard_create(
-        team=team, challenge=challenge, focus_process=focus, learner=by, by=by
-    )
-    target = services.target_condition_start(
+    sb = storyboard_create(team=team, challenge=challenge, focus_process=focus, learner=by, by=by)
+    target = target_condition_start(
         storyboard=sb,
         operating_pattern="Each parcel is packed at one bench.",
         achieve_by=timezone.localdate() + timedelta(days=14),
@@ -769,7 +782,7 @@ def test_a_result_with_a_measurement_adds_it_to_the_run_chart(client_for, learne
 
 def test_it_refuses_to_work_on_a_cleared_obstacle(client_for, learner, coach, world):
     obstacle = world.obstacle
-    services.obstacle_clear(obstacle=obstacle, version=obstacle.version, by=coach)
+    obstacle_clear(obstacle=obstacle, version=obstacle.version, by=coach)
     before = world.revision()
     url = reverse("boards:obstacle_action", args=[world.sb.pk, obstacle.pk, "work-on"])
     response = client_for(learner).post(url, {"version": obstacle.version}, headers=HX)
@@ -828,7 +841,7 @@ def test_a_stale_obstacle_edit_is_refused_with_both_versions(
 ):
     obstacle = world.obstacle
     stale = obstacle.version
-    services.obstacle_update(
+    obstacle_update(
         obstacle=_fresh(obstacle), version=stale, description="Printer queue is slow", by=coach
     )
     client = client_for(learner)
@@ -852,7 +865,7 @@ def test_a_stale_obstacle_edit_is_refused_with_both_versions(
 def test_a_stale_result_is_refused_with_both_versions(client_for, learner, coach, world):
     experiment = world.experiment
     stale = experiment.version
-    services.experiment_record_result(
+    experiment_record_result(
         experiment=_fresh(experiment),
         version=stale,
         happened="Took 40 minutes",
@@ -880,7 +893,7 @@ def test_a_stale_result_is_refused_with_both_versions(client_for, learner, coach
 def test_a_stale_target_edit_is_refused_with_both_versions(client_for, learner, coach, world):
     target = world.target
     stale = target.version
-    services.target_condition_update(
+    target_condition_update(
         target_condition=_fresh(target),
         version=stale,
         operating_pattern="Orders are batched by zone.",
@@ -906,7 +919,7 @@ def test_a_stale_target_edit_is_refused_with_both_versions(client_for, learner, 
 
 
 def _their_target_change(w: World, by: User) -> None:
-    services.target_condition_update(
+    target_condition_update(
         target_condition=_fresh(w.target),
         version=w.target.version,
         operating_pattern="Orders are batched by zone.",
@@ -919,7 +932,7 @@ def _their_target_change(w: World, by: User) -> None:
 THEIR_CHANGE: dict[str, Callable[[World, User], object]] = {
     "target_edit": _their_target_change,
     "target_close": _their_target_change,
-    "metric_edit": lambda w, by: services.metric_update(
+    "metric_edit": lambda w, by: metric_update(
         metric=_fresh(w.metric),
         version=w.metric.version,
         name="Walk time",
@@ -928,10 +941,10 @@ THEIR_CHANGE: dict[str, Callable[[World, User], object]] = {
         higher_is_better=False,
         by=by,
     ),
-    "obstacle_edit": lambda w, by: services.obstacle_update(
+    "obstacle_edit": lambda w, by: obstacle_update(
         obstacle=_fresh(w.obstacle), version=w.obstacle.version, description="Carts", by=by
     ),
-    "experiment_edit": lambda w, by: services.experiment_update(
+    "experiment_edit": lambda w, by: experiment_update(
         experiment=_fresh(w.experiment),
         version=w.experiment.version,
         step="Walk the list backwards",
@@ -940,7 +953,7 @@ THEIR_CHANGE: dict[str, Callable[[World, User], object]] = {
         planned_for=None,
         by=by,
     ),
-    "experiment_result": lambda w, by: services.experiment_record_result(
+    "experiment_result": lambda w, by: experiment_record_result(
         experiment=_fresh(w.experiment),
         version=w.experiment.version,
         happened="Took 40 minutes",
@@ -980,7 +993,7 @@ def test_every_edit_form_refuses_a_stale_version(client_for, learner, coach, wor
 def test_a_stale_obstacle_action_is_refused_and_changes_nothing(client_for, learner, coach, world):
     obstacle = world.obstacle
     stale = obstacle.version
-    services.obstacle_update(
+    obstacle_update(
         obstacle=_fresh(obstacle), version=stale, description="Printer queue is slow", by=coach
     )
     before = world.revision()
@@ -1017,9 +1030,7 @@ def test_the_poll_is_empty_when_nothing_changed(client_for, viewer, world):
 def test_the_poll_lists_what_another_user_changed(client_for, learner, coach, world):
     client = client_for(learner)
     since = world.revision()
-    obstacle = services.obstacle_add(
-        target_condition=world.target, description="Carts too small", by=coach
-    )
+    obstacle = obstacle_add(target_condition=world.target, description="Carts too small", by=coach)
     now = world.revision()
     response = client.get(_poll_url(world, since))
     assert response.status_code == 200
@@ -1174,7 +1185,7 @@ def test_the_run_chart_says_so_when_there_are_no_measurements(client_for, learne
 
 
 def test_the_run_chart_draws_a_single_measurement(client_for, learner, world):
-    services.measurement_add(metric=world.metric, value="33", by=learner)
+    measurement_add(metric=world.metric, value="33", by=learner)
     response = client_for(learner).get(world.sb.get_absolute_url())
     assert response.status_code == 200
     chart = _chart(_html(response))
@@ -1223,10 +1234,10 @@ def test_the_activity_page_lists_who_changed_what_with_before_and_after(
     client_for, viewer, learner, coach, world
 ):
     obstacle = world.obstacle  # added by the coach
-    services.obstacle_update(
+    obstacle_update(
         obstacle=obstacle, version=obstacle.version, description="Printer queue", by=learner
     )
-    services.actual_condition_record(
+    actual_condition_record(
         storyboard=world.sb, operating_pattern="Two walks per order", by=learner
     )
     response = client_for(viewer).get(reverse("boards:activity", args=[world.sb.pk]))
@@ -1249,7 +1260,7 @@ def _entries(html: str) -> int:
 
 def test_the_activity_page_is_paginated(client_for, viewer, learner, storyboard):
     for i in range(55):
-        services.actual_condition_record(
+        actual_condition_record(
             storyboard=storyboard, operating_pattern=f"Observation {i}", by=learner
         )
     client = client_for(viewer)
@@ -1274,7 +1285,7 @@ def test_the_activity_page_query_count_does_not_grow_with_entries(
     url = reverse("boards:activity", args=[storyboard.pk])
     small = _count(client, url)
     for i in range(60):
-        services.actual_condition_record(
+        actual_condition_record(
             storyboard=storyboard, operating_pattern=f"Observation {i}", by=learner
         )
     assert _count(client, url) == small

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from boards import exchange, services
+from boards import exchange
 from boards.management.commands.seed_demo import DEMO_TEAM_SLUGS
 from boards.models import (
     Activity,
@@ -22,6 +22,16 @@ from boards.models import (
     TargetCondition,
     Team,
     User,
+)
+from boards.services.experiments import experiment_plan, experiment_record_result
+from boards.services.invitations import invitation_create
+from boards.services.obstacles import obstacle_add, obstacle_clear, obstacle_work_on
+from boards.services.storyboards import storyboard_update
+from boards.services.targets import (
+    actual_condition_record,
+    measurement_add,
+    target_condition_close,
+    target_condition_start,
 )
 
 pytestmark = pytest.mark.django_db
@@ -56,22 +66,22 @@ def _write(document: dict) -> str:
 @pytest.fixture
 def busy_board(team, team_admin, learner, coach, storyboard, target):
     """A storyboard that has seen most kinds of change, written through the services."""
-    first = services.obstacle_add(
+    first = obstacle_add(
         target_condition=target, description="Pick list out of aisle order", by=learner
     )
-    services.obstacle_work_on(obstacle=first, version=first.version, by=learner)
-    second = services.obstacle_add(
+    obstacle_work_on(obstacle=first, version=first.version, by=learner)
+    second = obstacle_add(
         target_condition=target, description="Scanner batteries go flat", by=learner
     )
-    services.obstacle_clear(obstacle=second, version=second.version, by=coach)
-    step = services.experiment_plan(
+    obstacle_clear(obstacle=second, version=second.version, by=coach)
+    step = experiment_plan(
         target_condition=target,
         step="Print the pick list sorted by aisle",
         expected="Pick time falls to 35 minutes",
         obstacle=first,
         by=learner,
     )
-    services.experiment_record_result(
+    experiment_record_result(
         experiment=step,
         version=step.version,
         happened="Pick time 33.5 minutes",
@@ -80,31 +90,31 @@ def busy_board(team, team_admin, learner, coach, storyboard, target):
         measurement_value="33.5",
         by=learner,
     )
-    services.actual_condition_record(
+    actual_condition_record(
         storyboard=storyboard, operating_pattern="Pickers walk the aisles once.", by=learner
     )
     outcome = target.metrics.get(kind="outcome")
-    services.measurement_add(metric=outcome, value="88", note="Tuesday", by=coach)
+    measurement_add(metric=outcome, value="88", note="Tuesday", by=coach)
     target.refresh_from_db()
-    services.target_condition_close(
+    target_condition_close(
         target_condition=target,
         version=target.version,
         status="achieved",
         reflection="Sorting the list was most of it.",
         by=coach,
     )
-    nxt = services.target_condition_start(
+    nxt = target_condition_start(
         storyboard=storyboard,
         operating_pattern="Orders picked in batches of four.",
         achieve_by=timezone.localdate() + timedelta(days=21),
         process_metric={"name": "Pick time per order", "unit": "min", "target_value": "25.25"},
         by=coach,
     )
-    services.experiment_plan(
+    experiment_plan(
         target_condition=nxt, step="Try batches of four", expected="Under 30 minutes", by=learner
     )
     storyboard.refresh_from_db()
-    services.storyboard_update(
+    storyboard_update(
         storyboard=storyboard,
         version=storyboard.version,
         focus_process="Order picking, zone A",
@@ -157,9 +167,7 @@ def test_the_document_holds_every_part_of_the_board(busy_board, team):
 
 
 def test_the_export_has_no_password_hashes_and_no_pending_invitations(busy_board, team, team_admin):
-    services.invitation_create(
-        team=team, email="newcomer@example.com", role="member", by=team_admin
-    )
+    invitation_create(team=team, email="newcomer@example.com", role="member", by=team_admin)
     text = exchange.export_to_file(team).read().decode()
     document = json.loads(text)
 
@@ -343,7 +351,7 @@ def test_the_export_costs_the_same_queries_however_much_data(
     with django_assert_max_num_queries(EXPORT_QUERIES):
         b"".join(client.get(url).streaming_content)
     for n in range(30):
-        services.obstacle_add(target_condition=target, description=f"Obstacle {n}", by=learner)
+        obstacle_add(target_condition=target, description=f"Obstacle {n}", by=learner)
     with django_assert_max_num_queries(EXPORT_QUERIES):
         b"".join(client.get(url).streaming_content)
 
@@ -353,7 +361,7 @@ EXPORT_QUERIES = 4 + 10 + 4 + 1 + 4
 
 
 def test_pending_invitations_do_not_stop_an_import_elsewhere(busy_board, team, team_admin):
-    services.invitation_create(team=team, email="someone@example.com", role="coach", by=team_admin)
+    invitation_create(team=team, email="someone@example.com", role="coach", by=team_admin)
     _import(exchange.export_document(team), "--slug", "dispatch-copy")
 
     assert not Invitation.objects.filter(team__slug="dispatch-copy").exists()

@@ -11,8 +11,10 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from boards import services
 from boards.models import Obstacle
+from boards.services.experiments import experiment_plan, experiment_record_result
+from boards.services.obstacles import obstacle_add, obstacle_work_on
+from boards.services.targets import actual_condition_record, measurement_add
 
 HOSTILE = st.one_of(
     st.text(max_size=50),
@@ -113,7 +115,7 @@ def test_recording_a_result_never_fails(
 ):
     experiment = target.experiments.filter(result_recorded_at=None).first()
     if experiment is None:
-        experiment = services.experiment_plan(
+        experiment = experiment_plan(
             target_condition=target, step="Try it", expected="It works", by=learner
         )
     data = {
@@ -132,7 +134,7 @@ def test_recording_a_result_never_fails(
 @FUZZ
 @given(version=HOSTILE, action=st.sampled_from(["work-on", "clear", "park", "up", "down"]))
 def test_obstacle_actions_never_fail(member_client, target, learner, version, action):
-    obstacle = Obstacle.objects.filter(target_condition=target).first() or services.obstacle_add(
+    obstacle = Obstacle.objects.filter(target_condition=target).first() or obstacle_add(
         target_condition=target, description="Printer jams", by=learner
     )
     response = board_post(
@@ -151,9 +153,9 @@ def test_obstacle_actions_never_fail(member_client, target, learner, version, ac
 def test_services_refuse_bad_input_with_a_validation_error(target, learner, value, text):
     metric = target.metrics.get(kind="process")
     for call in (
-        lambda: services.measurement_add(metric=metric, value=value, by=learner),
-        lambda: services.obstacle_add(target_condition=target, description=text, by=learner),
-        lambda: services.actual_condition_record(
+        lambda: measurement_add(metric=metric, value=value, by=learner),
+        lambda: obstacle_add(target_condition=target, description=text, by=learner),
+        lambda: actual_condition_record(
             storyboard=target.storyboard, operating_pattern=text, by=learner
         ),
     ):
@@ -163,15 +165,13 @@ def test_services_refuse_bad_input_with_a_validation_error(target, learner, valu
 
 def test_stored_text_is_escaped_on_every_page(member_client, target, learner):
     evil = '<script>alert("kata")</script><img src=x onerror=alert(1)>'
-    obstacle = services.obstacle_add(target_condition=target, description=evil, by=learner)
-    services.obstacle_work_on(obstacle=obstacle, version=obstacle.version, by=learner)
-    services.actual_condition_record(
-        storyboard=target.storyboard, operating_pattern=evil, by=learner
-    )
-    step = services.experiment_plan(
+    obstacle = obstacle_add(target_condition=target, description=evil, by=learner)
+    obstacle_work_on(obstacle=obstacle, version=obstacle.version, by=learner)
+    actual_condition_record(storyboard=target.storyboard, operating_pattern=evil, by=learner)
+    step = experiment_plan(
         target_condition=target, step=evil, expected=evil, obstacle=obstacle, by=learner
     )
-    services.experiment_record_result(
+    experiment_record_result(
         experiment=step, version=step.version, happened=evil, learned=evil, by=learner
     )
     pages = [

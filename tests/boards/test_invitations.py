@@ -18,8 +18,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from boards import services
 from boards.models import Invitation, Membership, Role, Team, User
+from boards.services.invitations import (
+    invitation_accept,
+    invitation_create,
+    invitation_for_token,
+    invitation_revoke,
+)
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +39,7 @@ def invite(team, team_admin, django_capture_on_commit_callbacks):
 
     def make(email: str = "nina@example.com", role: str = Role.COACH) -> tuple[str, str]:
         with django_capture_on_commit_callbacks(execute=True):
-            services.invitation_create(team=team, email=email, role=role, by=team_admin)
+            invitation_create(team=team, email=email, role=role, by=team_admin)
         link, token = LINK.search(mail.outbox[-1].body).groups()
         return link, token
 
@@ -92,9 +97,7 @@ def test_the_email_waits_for_the_commit(team, team_admin, django_capture_on_comm
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        services.invitation_create(
-            team=team, email="nina@example.com", role="member", by=team_admin
-        )
+        invitation_create(team=team, email="nina@example.com", role="member", by=team_admin)
         raise RuntimeError("something later in the same transaction failed")
 
     assert mail.outbox == []
@@ -144,7 +147,9 @@ def test_an_invalid_address_comes_back_with_the_error_in_place(client_for, team_
 @pytest.mark.django_db(transaction=True)
 def test_a_failed_email_is_reported(client_for, team_admin, team):
     # A real commit: the email goes out as the service's transaction commits, inside the view.
-    with mock.patch("boards.services.EmailMultiAlternatives.send", side_effect=SMTPException):
+    with mock.patch(
+        "boards.services.invitations.EmailMultiAlternatives.send", side_effect=SMTPException
+    ):
         response = client_for(team_admin).post(
             reverse("boards:invitation_new", args=["dispatch"]),
             {"email": "nina@example.com", "role": Role.MEMBER},
@@ -157,18 +162,14 @@ def test_a_failed_email_is_reported(client_for, team_admin, team):
 
 def test_members_are_not_invited_again(team, team_admin, learner):
     with pytest.raises(ValidationError, match="already a member"):
-        services.invitation_create(
-            team=team, email=learner.email.upper(), role=Role.COACH, by=team_admin
-        )
+        invitation_create(team=team, email=learner.email.upper(), role=Role.COACH, by=team_admin)
 
 
 def test_one_open_invitation_per_address(invite, team, team_admin):
     invite("nina@example.com")
 
     with pytest.raises(ValidationError, match="already has an invitation waiting"):
-        services.invitation_create(
-            team=team, email="NINA@example.com", role=Role.VIEWER, by=team_admin
-        )
+        invitation_create(team=team, email="NINA@example.com", role=Role.VIEWER, by=team_admin)
     # The database holds the rule too, for writes that bypass the service.
     with pytest.raises(IntegrityError), transaction.atomic():
         Invitation.objects.create(team=team, email="nina@example.com", token_hash="x" * 64)
@@ -176,7 +177,7 @@ def test_one_open_invitation_per_address(invite, team, team_admin):
 
 def test_a_revoked_or_expired_invitation_can_be_replaced(invite, team, team_admin):
     invite("nina@example.com")
-    services.invitation_revoke(invitation=Invitation.objects.get(), by=team_admin)
+    invitation_revoke(invitation=Invitation.objects.get(), by=team_admin)
     invite("nina@example.com")
 
     with time_machine.travel(timezone.now() + timedelta(days=8)):
@@ -188,7 +189,7 @@ def test_a_revoked_or_expired_invitation_can_be_replaced(invite, team, team_admi
 
 def test_a_viewer_cannot_invite_through_the_service(team, viewer):
     with pytest.raises(PermissionDenied, match="administrator"):
-        services.invitation_create(team=team, email="x@example.com", role="member", by=viewer)
+        invitation_create(team=team, email="x@example.com", role="member", by=viewer)
 
 
 # Accepting as someone new ----------------------------------------------------------------------
@@ -308,7 +309,7 @@ def test_an_expired_invitation_is_refused(invite, client):
         page = client.get(_path(link))
         post = client.post(_path(link), _new_account())
         with pytest.raises(ValidationError, match="expired"):
-            services.invitation_accept(token=token, **_service_account())
+            invitation_accept(token=token, **_service_account())
 
     assert page.status_code == 410 and post.status_code == 410
     assert "This invitation has expired" in page.content.decode()
@@ -318,7 +319,7 @@ def test_an_expired_invitation_is_refused(invite, client):
 
 def test_a_revoked_invitation_is_refused(invite, client, team_admin):
     link, _ = invite()
-    services.invitation_revoke(invitation=Invitation.objects.get(), by=team_admin)
+    invitation_revoke(invitation=Invitation.objects.get(), by=team_admin)
 
     response = client.get(_path(link))
 
@@ -347,7 +348,7 @@ def test_a_used_invitation_is_refused(invite, client):
     assert again.status_code == 410
     assert "already been used" in again.content.decode()
     with pytest.raises(ValidationError, match="already been used"):
-        services.invitation_accept(token=token, **_service_account(username="nina2"))
+        invitation_accept(token=token, **_service_account(username="nina2"))
 
 
 def test_an_unknown_link_is_not_found(client):
@@ -361,16 +362,16 @@ def test_of_two_people_using_one_link_at_once_only_one_joins(invite):
     first = UserFactory(username="nina", email="nina@example.com")
     second = UserFactory(username="nina-at-home", email="nina@example.com")
     _, token = invite("nina@example.com")
-    stale = services.invitation_for_token(token)
-    services.invitation_accept(token=token, user=first)
+    stale = invitation_for_token(token)
+    invitation_accept(token=token, user=first)
 
     # The second read the invitation while it was still open, a moment before: the claim,
     # a conditional UPDATE, refuses it.
     with (
-        mock.patch("boards.services.invitation_for_token", return_value=stale),
+        mock.patch("boards.services.invitations.invitation_for_token", return_value=stale),
         pytest.raises(ValidationError, match="a moment ago"),
     ):
-        services.invitation_accept(token=token, user=second)
+        invitation_accept(token=token, user=second)
 
     joined = Membership.objects.filter(team__slug="dispatch", user__email="nina@example.com")
     assert list(joined.values_list("user__username", flat=True)) == ["nina"]

@@ -18,8 +18,10 @@ from django.test import Client
 from django.urls import reverse
 
 import boards.urls
-from boards import services
 from boards.models import Invitation, Membership, Role, Team, User
+from boards.services import teams
+from boards.services.invitations import invitation_create
+from boards.services.teams import membership_change_role, membership_remove
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +72,7 @@ def on_viewer(people: dict) -> dict:
 
 
 def on_invitation(people: dict) -> dict:
-    invitation = services.invitation_create(
+    invitation = invitation_create(
         team=Team.objects.get(slug="dispatch"),
         email="new@example.com",
         role=Role.MEMBER,
@@ -168,7 +170,7 @@ def test_other_members_read_the_page_without_edit_controls(client_for, people, r
 
 
 def test_administrators_see_roles_invitations_and_the_invite_form(client_for, people):
-    services.invitation_create(
+    invitation_create(
         team=Team.objects.get(slug="dispatch"),
         email="new@example.com",
         role="coach",
@@ -202,7 +204,7 @@ def test_the_members_page_costs_the_same_queries_however_many_people(
         assert client.get(url).status_code == 200
     for n in range(15):
         MembershipFactory(team=team, role=Role.VIEWER)
-        services.invitation_create(
+        invitation_create(
             team=team, email=f"person{n}@example.com", role="member", by=people["admin"]
         )
     with django_assert_max_num_queries(MEMBERS_QUERIES):
@@ -283,7 +285,7 @@ def test_the_last_administrator_cannot_step_down(client_for, people):
 
 
 def test_an_administrator_steps_down_once_there_is_another(client_for, people):
-    services.membership_change_role(
+    membership_change_role(
         membership=_membership(people["coach"]), role=Role.ADMIN, by=people["admin"]
     )
 
@@ -318,11 +320,11 @@ def _membership_elsewhere(user: User) -> Membership:
 
 def test_the_service_checks_that_the_actor_is_an_administrator(people):
     with pytest.raises(PermissionDenied):
-        services.membership_change_role(
+        membership_change_role(
             membership=_membership(people["viewer"]), role=Role.ADMIN, by=people["coach"]
         )
     with pytest.raises(PermissionDenied):
-        services.membership_remove(membership=_membership(people["viewer"]), by=people["coach"])
+        membership_remove(membership=_membership(people["viewer"]), by=people["coach"])
 
 
 # Removing and leaving --------------------------------------------------------------------------
@@ -399,7 +401,7 @@ def test_the_last_administrator_cannot_leave(client_for, people):
 
 
 def test_an_administrator_leaves_once_there_is_another(client_for, people):
-    services.membership_change_role(
+    membership_change_role(
         membership=_membership(people["coach"]), role=Role.ADMIN, by=people["admin"]
     )
 
@@ -424,7 +426,7 @@ def _race(first: Callable[[], None], second: Callable[[], None]) -> list[BaseExc
     """
     written = threading.Event()
     outcomes: list[BaseException | None] = [None, None]
-    real = services._require_an_admin_left
+    real = teams.require_an_admin_left
 
     def held(team_id: int) -> None:
         real(team_id)
@@ -440,7 +442,7 @@ def _race(first: Callable[[], None], second: Callable[[], None]) -> list[BaseExc
         finally:
             connections.close_all()
 
-    services._require_an_admin_left = held
+    teams.require_an_admin_left = held
     try:
         one = threading.Thread(target=run, args=(0, first), name="first")
         one.start()
@@ -450,7 +452,7 @@ def _race(first: Callable[[], None], second: Callable[[], None]) -> list[BaseExc
         one.join(30)
         two.join(30)
     finally:
-        services._require_an_admin_left = real
+        teams.require_an_admin_left = real
     return outcomes
 
 
@@ -496,7 +498,7 @@ def test_two_administrators_stepping_down_at_once_leave_one(two_admins):
     def step_down(user: User) -> Callable[[], None]:
         def action() -> None:
             membership = Membership.objects.get(team=team, user=user)
-            services.membership_change_role(membership=membership, role=Role.MEMBER, by=user)
+            membership_change_role(membership=membership, role=Role.MEMBER, by=user)
 
         return action
 
@@ -515,7 +517,7 @@ def test_two_administrators_demoting_each_other_at_once_leave_one(two_admins):
     def demote(target: User, by: User) -> Callable[[], None]:
         def action() -> None:
             membership = Membership.objects.get(team=team, user=target)
-            services.membership_change_role(membership=membership, role=Role.VIEWER, by=by)
+            membership_change_role(membership=membership, role=Role.VIEWER, by=by)
 
         return action
 
@@ -534,7 +536,7 @@ def test_two_administrators_removing_each_other_at_once_leave_one(two_admins):
     def leave(user: User) -> Callable[[], None]:
         def action() -> None:
             membership = Membership.objects.get(team=team, user=user)
-            services.membership_remove(membership=membership, by=user)
+            membership_remove(membership=membership, by=user)
 
         return action
 

@@ -6,7 +6,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from boards import services
+from boards.services.experiments import experiment_plan, experiment_record_result
+from boards.services.obstacles import obstacle_add, obstacle_clear, obstacle_work_on
+from boards.services.storyboards import storyboard_create
+from boards.services.targets import actual_condition_record
 from tests.factories import ExperimentFactory, MeasurementFactory, ObstacleFactory
 
 
@@ -44,25 +47,25 @@ def test_a_missing_board_is_404(client_for, learner, db):
 
 
 def test_the_board_shows_every_section(client_for, viewer, storyboard, target, learner):
-    services.actual_condition_record(
+    actual_condition_record(
         storyboard=storyboard, operating_pattern="Pickers walk each aisle twice.", by=learner
     )
-    working = services.obstacle_add(
+    working = obstacle_add(
         target_condition=target, description="Pick lists not in aisle order", by=learner
     )
-    services.obstacle_work_on(obstacle=working, version=working.version, by=learner)
-    cleared = services.obstacle_add(
+    obstacle_work_on(obstacle=working, version=working.version, by=learner)
+    cleared = obstacle_add(
         target_condition=target, description="Scanner batteries flat", by=learner
     )
-    services.obstacle_clear(obstacle=cleared, version=cleared.version, by=learner)
-    step = services.experiment_plan(
+    obstacle_clear(obstacle=cleared, version=cleared.version, by=learner)
+    step = experiment_plan(
         target_condition=target,
         step="Sort the pick list by aisle",
         expected="Pick time drops below 35 min",
         obstacle=working,
         by=learner,
     )
-    services.experiment_record_result(
+    experiment_record_result(
         experiment=step,
         version=step.version,
         happened="Pick time was 33 min",
@@ -130,7 +133,7 @@ def test_the_team_page_query_count_does_not_grow_with_boards(client_for, learner
     url = team_url(storyboard.team)
     small = queries_for(client, url)
     for i in range(10):
-        services.storyboard_create(
+        storyboard_create(
             team=storyboard.team,
             challenge=storyboard.challenge,
             focus_process=f"Process {i}",

@@ -16,9 +16,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from boards import sections, services
+from boards import sections
 from boards.models import Experiment, Metric, Obstacle, Storyboard
 from boards.sections import board_changed
+from boards.services.experiments import experiment_plan
+from boards.services.obstacles import obstacle_add
+from boards.services.targets import actual_condition_record
 from tests.factories import ExperimentFactory, MeasurementFactory, ObstacleFactory
 
 HX = {"HX-Request": "true"}
@@ -62,7 +65,7 @@ def test_a_cached_section_fragment_costs_no_board_queries(client_for, learner, b
 def test_a_change_through_the_services_shows_at_once(client_for, learner, board_url, target):
     client = client_for(learner)
     _get(client, board_url)
-    services.experiment_plan(
+    experiment_plan(
         target_condition=target, step="Label the aisles", expected="No more searching", by=learner
     )
     html, _ = _get(client, board_url)
@@ -73,7 +76,7 @@ def test_a_change_through_the_services_leaves_the_cache_version_alone(learner, t
     # The service bumps the revision when it logs; a cache-version bump at its first row would
     # lock the board's row early, in an order two services could deadlock on.
     before = Storyboard.objects.get(pk=target.storyboard_id)
-    services.obstacle_add(target_condition=target, description="Carts too small", by=learner)
+    obstacle_add(target_condition=target, description="Carts too small", by=learner)
     after = Storyboard.objects.get(pk=target.storyboard_id)
     assert after.revision == before.revision + 1
     assert after.cache_version == before.cache_version
@@ -188,7 +191,7 @@ def test_each_reader_sees_times_in_their_own_time_zone(client_for, learner, coac
     learner.save()
     coach.time_zone = "America/Chicago"
     coach.save()
-    services.actual_condition_record(
+    actual_condition_record(
         storyboard=Storyboard.objects.get(), operating_pattern="Two walks per order.", by=learner
     )
 
@@ -202,7 +205,7 @@ def test_each_reader_sees_times_in_their_own_time_zone(client_for, learner, coac
 
 def test_saving_an_old_copy_of_a_board_keeps_the_newer_revision(learner, target):
     old_copy = Storyboard.objects.get(pk=target.storyboard_id)
-    services.obstacle_add(target_condition=target, description="Carts too small", by=learner)
+    obstacle_add(target_condition=target, description="Carts too small", by=learner)
     newer = Storyboard.objects.get(pk=target.storyboard_id)
     old_copy.focus_process = "Order picking, aisle 3"
     old_copy.save()  # as the admin does

@@ -9,7 +9,6 @@ from django.db.models import Count, F, Max, Q
 from django.test import RequestFactory
 from django.utils import timezone
 
-from boards import services
 from boards.management.commands.seed_demo import DEMO_PASSWORD, DEMO_TEAM_SLUGS
 from boards.models import (
     Activity,
@@ -26,6 +25,7 @@ from boards.models import (
     Team,
     User,
 )
+from boards.services.teams import team_create
 
 MODELS = (
     Team,
@@ -240,7 +240,7 @@ def test_demo_run_twice_adds_nothing():
 
 @pytest.mark.django_db
 def test_if_empty_leaves_an_installation_with_teams_alone():
-    services.team_create(name="Dispatch", slug="dispatch")
+    team_create(name="Dispatch", slug="dispatch")
 
     seed("--if-empty")
 

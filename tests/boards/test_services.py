@@ -10,7 +10,6 @@ from django.db.models import Max
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from boards import services
 from boards.models import (
     Activity,
     ActualCondition,
@@ -24,6 +23,26 @@ from boards.models import (
     TargetCondition,
     Team,
 )
+from boards.services.base import Conflict
+from boards.services.experiments import experiment_plan, experiment_record_result, experiment_update
+from boards.services.obstacles import (
+    obstacle_add,
+    obstacle_clear,
+    obstacle_move,
+    obstacle_park,
+    obstacle_update,
+    obstacle_work_on,
+)
+from boards.services.storyboards import challenge_create, storyboard_create, storyboard_update
+from boards.services.targets import (
+    actual_condition_record,
+    measurement_add,
+    metric_update,
+    target_condition_close,
+    target_condition_start,
+    target_condition_update,
+)
+from boards.services.teams import membership_set, team_create
 from tests.factories import ChallengeFactory, StoryboardFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -89,14 +108,14 @@ def process_metric(target):
 
 @pytest.fixture
 def obstacle(target, learner):
-    return services.obstacle_add(
+    return obstacle_add(
         target_condition=target, description="Pick list out of aisle order", by=learner
     )
 
 
 @pytest.fixture
 def experiment(target, obstacle, learner):
-    return services.experiment_plan(
+    return experiment_plan(
         target_condition=target,
         step="Print the pick list sorted by aisle",
         expected="Pick time falls to 35 minutes",
@@ -107,7 +126,7 @@ def experiment(target, obstacle, learner):
 
 @pytest.fixture
 def closed_target(target, coach):
-    return services.target_condition_close(
+    return target_condition_close(
         target_condition=target,
         version=target.version,
         status="achieved",
@@ -117,7 +136,7 @@ def closed_target(target, coach):
 
 
 def _record(experiment, by, **extra):
-    return services.experiment_record_result(
+    return experiment_record_result(
         experiment=experiment,
         version=experiment.version,
         happened="Pick time fell to 33 minutes",
@@ -131,7 +150,7 @@ def _record(experiment, by, **extra):
 
 
 def test_team_create_makes_its_creator_the_administrator(learner):
-    team = services.team_create(name="  Returns ", slug="returns", by=learner)
+    team = team_create(name="  Returns ", slug="returns", by=learner)
 
     assert (team.name, team.slug) == ("Returns", "returns")
     assert Membership.objects.get(team=team, user=learner).role == "admin"
@@ -142,7 +161,7 @@ def test_team_create_refuses_a_blank_name(db, name):
     creator = UserFactory()
 
     with changes_nothing(), pytest.raises(ValidationError) as caught:
-        services.team_create(name=name, slug="blank", by=creator)
+        team_create(name=name, slug="blank", by=creator)
 
     assert "name" in caught.value.message_dict
 
@@ -150,7 +169,7 @@ def test_team_create_refuses_a_blank_name(db, name):
 def test_membership_set_adds_a_user_with_a_role(team):
     user = UserFactory()
 
-    membership = services.membership_set(team=team, user=user, role="coach")
+    membership = membership_set(team=team, user=user, role="coach")
 
     assert Membership.objects.get(team=team, user=user) == membership
     assert membership.role == "coach"
@@ -159,7 +178,7 @@ def test_membership_set_adds_a_user_with_a_role(team):
 def test_membership_set_changes_the_role_of_an_existing_member(team, viewer):
     count = Membership.objects.count()
 
-    services.membership_set(team=team, user=viewer, role="member")
+    membership_set(team=team, user=viewer, role="member")
 
     assert Membership.objects.get(team=team, user=viewer).role == "member"
     assert Membership.objects.count() == count
@@ -169,7 +188,7 @@ def test_membership_set_refuses_an_unknown_role(team, viewer):
     membership = Membership.objects.get(team=team, user=viewer)
 
     with changes_nothing(membership), pytest.raises(ValidationError) as caught:
-        services.membership_set(team=team, user=viewer, role="owner")
+        membership_set(team=team, user=viewer, role="owner")
 
     assert "role" in caught.value.message_dict
 
@@ -177,7 +196,7 @@ def test_membership_set_refuses_an_unknown_role(team, viewer):
 def test_challenge_create_saves_the_direction(team):
     horizon = _today() + timedelta(days=400)
 
-    challenge = services.challenge_create(
+    challenge = challenge_create(
         team=team, title=" Same-day shipping ", horizon=horizon, description=" All orders. "
     )
 
@@ -193,7 +212,7 @@ def test_challenge_create_saves_the_direction(team):
 @pytest.mark.parametrize("title", ["", " \n "])
 def test_challenge_create_refuses_a_blank_title(team, title):
     with changes_nothing(), pytest.raises(ValidationError) as caught:
-        services.challenge_create(team=team, title=title, horizon=_today())
+        challenge_create(team=team, title=title, horizon=_today())
 
     assert "title" in caught.value.message_dict
 
@@ -204,7 +223,7 @@ def test_challenge_create_refuses_a_blank_title(team, title):
 def test_storyboard_create_starts_the_board_and_its_log(team, learner, coach):
     challenge = ChallengeFactory(team=team)
 
-    storyboard = services.storyboard_create(
+    storyboard = storyboard_create(
         team=team,
         challenge=challenge,
         focus_process=" Packing ",
@@ -234,7 +253,7 @@ def test_storyboard_create_refuses_a_challenge_of_another_team(team, learner):
     foreign_challenge = ChallengeFactory(team=TeamFactory())
 
     with changes_nothing(), pytest.raises(ValidationError) as caught:
-        services.storyboard_create(
+        storyboard_create(
             team=team,
             challenge=foreign_challenge,
             focus_process="Packing",
@@ -249,7 +268,7 @@ def test_storyboard_create_refuses_a_blank_focus_process(team, learner):
     challenge = ChallengeFactory(team=team)
 
     with changes_nothing(), pytest.raises(ValidationError) as caught:
-        services.storyboard_create(
+        storyboard_create(
             team=team, challenge=challenge, focus_process="  ", learner=learner, by=learner
         )
 
@@ -264,7 +283,7 @@ def test_storyboard_update_changes_the_board_and_logs_before_and_after(
     changed_before = Storyboard.objects.get(pk=storyboard.pk).changed_at
 
     with logged(storyboard, "storyboard.updated") as entries:
-        services.storyboard_update(
+        storyboard_update(
             storyboard=storyboard,
             version=storyboard.version,
             focus_process="Order picking, aisles 1 to 4",
@@ -302,7 +321,7 @@ def test_storyboard_update_refuses_a_challenge_of_another_team(storyboard, learn
     foreign_challenge = ChallengeFactory(team=TeamFactory())
 
     with changes_nothing(storyboard), pytest.raises(ValidationError) as caught:
-        services.storyboard_update(
+        storyboard_update(
             storyboard=storyboard,
             version=storyboard.version,
             focus_process="Packing",
@@ -322,7 +341,7 @@ def test_target_condition_start_sets_the_target_with_both_metrics(storyboard, le
     achieve_by = _today() + timedelta(days=21)
 
     with logged(storyboard, "target_condition.started") as entries:
-        target = services.target_condition_start(
+        target = target_condition_start(
             storyboard=storyboard,
             operating_pattern="  One walk per order  ",
             achieve_by=achieve_by,
@@ -369,7 +388,7 @@ def test_target_condition_start_sets_the_target_with_both_metrics(storyboard, le
 
 
 def test_target_condition_start_works_without_metrics(storyboard, learner):
-    target = services.target_condition_start(
+    target = target_condition_start(
         storyboard=storyboard,
         operating_pattern="One walk per order",
         achieve_by=_today() + timedelta(days=7),
@@ -381,7 +400,7 @@ def test_target_condition_start_works_without_metrics(storyboard, learner):
 
 def test_target_condition_start_refuses_a_second_active_one(target, storyboard, learner):
     with changes_nothing(target), pytest.raises(ValidationError):
-        services.target_condition_start(
+        target_condition_start(
             storyboard=storyboard,
             operating_pattern="Another pattern",
             achieve_by=_today() + timedelta(days=7),
@@ -391,7 +410,7 @@ def test_target_condition_start_refuses_a_second_active_one(target, storyboard, 
 
 def test_target_condition_start_refuses_an_achieve_by_date_in_the_past(storyboard, learner):
     with changes_nothing(), pytest.raises(ValidationError) as caught:
-        services.target_condition_start(
+        target_condition_start(
             storyboard=storyboard,
             operating_pattern="One walk per order",
             achieve_by=_today() - timedelta(days=1),
@@ -402,7 +421,7 @@ def test_target_condition_start_refuses_an_achieve_by_date_in_the_past(storyboar
 
 
 def test_target_condition_start_accepts_achieve_by_today(storyboard, learner):
-    target = services.target_condition_start(
+    target = target_condition_start(
         storyboard=storyboard,
         operating_pattern="One walk per order",
         achieve_by=_today(),
@@ -415,7 +434,7 @@ def test_target_condition_start_accepts_achieve_by_today(storyboard, learner):
 @pytest.mark.parametrize("pattern", ["", "   "])
 def test_target_condition_start_refuses_a_blank_operating_pattern(storyboard, learner, pattern):
     with changes_nothing(), pytest.raises(ValidationError) as caught:
-        services.target_condition_start(
+        target_condition_start(
             storyboard=storyboard,
             operating_pattern=pattern,
             achieve_by=_today() + timedelta(days=7),
@@ -437,7 +456,7 @@ def test_target_condition_start_refuses_a_bad_metric_and_creates_nothing(
     storyboard, learner, process_metric, field
 ):
     with changes_nothing(), pytest.raises(ValidationError) as caught:
-        services.target_condition_start(
+        target_condition_start(
             storyboard=storyboard,
             operating_pattern="One walk per order",
             achieve_by=_today() + timedelta(days=7),
@@ -452,7 +471,7 @@ def test_target_condition_update_changes_pattern_and_date(target, coach):
     new_date = target.achieve_by + timedelta(days=7)
 
     with logged(target.storyboard, "target_condition.updated") as entries:
-        services.target_condition_update(
+        target_condition_update(
             target_condition=target,
             version=target.version,
             operating_pattern="One walk per two orders",
@@ -475,7 +494,7 @@ def test_target_condition_update_changes_pattern_and_date(target, coach):
 
 def test_target_condition_update_refuses_a_blank_operating_pattern(target, coach):
     with changes_nothing(target), pytest.raises(ValidationError):
-        services.target_condition_update(
+        target_condition_update(
             target_condition=target,
             version=target.version,
             operating_pattern=" ",
@@ -487,7 +506,7 @@ def test_target_condition_update_refuses_a_blank_operating_pattern(target, coach
 @pytest.mark.parametrize("status", ["achieved", "abandoned"])
 def test_target_condition_close_closes_it_with_a_reflection(target, coach, status):
     with logged(target.storyboard, f"target_condition.{status}") as entries:
-        services.target_condition_close(
+        target_condition_close(
             target_condition=target,
             version=target.version,
             status=status,
@@ -510,7 +529,7 @@ def test_target_condition_close_refuses_a_status_other_than_achieved_or_abandone
     target, coach, status
 ):
     with changes_nothing(target), pytest.raises(ValidationError) as caught:
-        services.target_condition_close(
+        target_condition_close(
             target_condition=target,
             version=target.version,
             status=status,
@@ -524,7 +543,7 @@ def test_target_condition_close_refuses_a_status_other_than_achieved_or_abandone
 @pytest.mark.parametrize("reflection", ["", "  \n "])
 def test_target_condition_close_refuses_it_without_a_reflection(target, coach, reflection):
     with changes_nothing(target), pytest.raises(ValidationError) as caught:
-        services.target_condition_close(
+        target_condition_close(
             target_condition=target,
             version=target.version,
             status="achieved",
@@ -537,7 +556,7 @@ def test_target_condition_close_refuses_it_without_a_reflection(target, coach, r
 
 def test_target_condition_close_refuses_closing_it_twice(closed_target, coach):
     with changes_nothing(closed_target), pytest.raises(ValidationError):
-        services.target_condition_close(
+        target_condition_close(
             target_condition=closed_target,
             version=closed_target.version,
             status="abandoned",
@@ -549,7 +568,7 @@ def test_target_condition_close_refuses_closing_it_twice(closed_target, coach):
 def test_after_closing_the_next_target_condition_can_start_as_number_2(
     closed_target, storyboard, learner
 ):
-    following = services.target_condition_start(
+    following = target_condition_start(
         storyboard=storyboard,
         operating_pattern="Orders leave within two hours of picking",
         achieve_by=_today() + timedelta(days=14),
@@ -568,7 +587,7 @@ def test_after_closing_the_next_target_condition_can_start_as_number_2(
 
 def test_metric_update_changes_the_target_and_logs_it(process_metric, coach):
     with logged(process_metric.target_condition.storyboard, "metric.updated") as entries:
-        services.metric_update(
+        metric_update(
             metric=process_metric,
             version=process_metric.version,
             name="Pick time per order",
@@ -588,7 +607,7 @@ def test_metric_update_changes_the_target_and_logs_it(process_metric, coach):
 @pytest.mark.parametrize("target_value", ["abc", "inf", ""])
 def test_metric_update_refuses_a_target_that_is_not_a_number(process_metric, coach, target_value):
     with changes_nothing(process_metric), pytest.raises(ValidationError) as caught:
-        services.metric_update(
+        metric_update(
             metric=process_metric,
             version=process_metric.version,
             name="Pick time",
@@ -605,7 +624,7 @@ def test_actual_condition_record_saves_the_observation(storyboard, learner):
     observed_at = timezone.now() - timedelta(hours=2)
 
     with logged(storyboard, "actual_condition.recorded") as entries:
-        observation = services.actual_condition_record(
+        observation = actual_condition_record(
             storyboard=storyboard,
             operating_pattern=" Pickers walk the aisles twice per order ",
             observed_at=observed_at,
@@ -625,7 +644,7 @@ def test_actual_condition_record_saves_the_observation(storyboard, learner):
 
 def test_actual_condition_record_refuses_a_blank_observation(storyboard, learner):
     with changes_nothing(), pytest.raises(ValidationError):
-        services.actual_condition_record(storyboard=storyboard, operating_pattern=" ", by=learner)
+        actual_condition_record(storyboard=storyboard, operating_pattern=" ", by=learner)
 
 
 @pytest.mark.parametrize(
@@ -636,7 +655,7 @@ def test_measurement_add_saves_a_point_on_the_run_chart(process_metric, learner,
     measured_at = timezone.now() - timedelta(hours=1)
 
     with logged(process_metric.target_condition.storyboard, "measurement.added") as entries:
-        measurement = services.measurement_add(
+        measurement = measurement_add(
             metric=process_metric, value=value, measured_at=measured_at, note=" late ", by=learner
         )
 
@@ -659,14 +678,14 @@ def test_measurement_add_refuses_non_numbers_infinities_and_huge_values(
     process_metric, learner, value
 ):
     with changes_nothing(), pytest.raises(ValidationError) as caught:
-        services.measurement_add(metric=process_metric, value=value, by=learner)
+        measurement_add(metric=process_metric, value=value, by=learner)
 
     assert "value" in caught.value.message_dict
 
 
 def test_measurement_add_refuses_a_time_in_the_future(process_metric, learner):
     with changes_nothing(), pytest.raises(ValidationError) as caught:
-        services.measurement_add(
+        measurement_add(
             metric=process_metric,
             value="31",
             measured_at=timezone.now() + timedelta(hours=1),
@@ -677,7 +696,7 @@ def test_measurement_add_refuses_a_time_in_the_future(process_metric, learner):
 
 
 def test_measurement_add_allows_a_clock_a_minute_ahead(process_metric, learner):
-    measurement = services.measurement_add(
+    measurement = measurement_add(
         metric=process_metric,
         value="31",
         measured_at=timezone.now() + timedelta(minutes=1),
@@ -688,20 +707,18 @@ def test_measurement_add_allows_a_clock_a_minute_ahead(process_metric, learner):
 
 
 def test_measurement_add_refuses_an_experiment_of_another_target_condition(process_metric, learner):
-    other_target = services.target_condition_start(
+    other_target = target_condition_start(
         storyboard=StoryboardFactory(),
         operating_pattern="Elsewhere",
         achieve_by=_today() + timedelta(days=7),
         by=None,
     )
-    other_experiment = services.experiment_plan(
+    other_experiment = experiment_plan(
         target_condition=other_target, step="Try", expected="Better", by=None
     )
 
     with changes_nothing(), pytest.raises(ValidationError) as caught:
-        services.measurement_add(
-            metric=process_metric, value="31", experiment=other_experiment, by=learner
-        )
+        measurement_add(metric=process_metric, value="31", experiment=other_experiment, by=learner)
 
     assert "experiment" in caught.value.message_dict
 
@@ -711,12 +728,8 @@ def test_measurement_add_refuses_an_experiment_of_another_target_condition(proce
 
 def test_obstacle_add_puts_new_obstacles_at_the_end_of_the_parking_lot(target, learner):
     with logged(target.storyboard, "obstacle.added", "obstacle.added") as entries:
-        first = services.obstacle_add(
-            target_condition=target, description=" Printer queue ", by=learner
-        )
-        second = services.obstacle_add(
-            target_condition=target, description="Aisle 3 blocked", by=learner
-        )
+        first = obstacle_add(target_condition=target, description=" Printer queue ", by=learner)
+        second = obstacle_add(target_condition=target, description="Aisle 3 blocked", by=learner)
 
     assert [(o.description, o.position, o.status) for o in target.obstacles.all()] == [
         ("Printer queue", 1, "parked"),
@@ -734,21 +747,19 @@ def test_obstacle_add_puts_new_obstacles_at_the_end_of_the_parking_lot(target, l
 
 def test_obstacle_add_refuses_a_blank_description(target, learner):
     with changes_nothing(), pytest.raises(ValidationError) as caught:
-        services.obstacle_add(target_condition=target, description="   ", by=learner)
+        obstacle_add(target_condition=target, description="   ", by=learner)
 
     assert "description" in caught.value.message_dict
 
 
 def test_a_closed_target_condition_refuses_new_obstacles(closed_target, learner):
     with changes_nothing(), pytest.raises(ValidationError):
-        services.obstacle_add(
-            target_condition=closed_target, description="Found too late", by=learner
-        )
+        obstacle_add(target_condition=closed_target, description="Found too late", by=learner)
 
 
 def test_obstacle_update_changes_the_description(obstacle, coach):
     with logged(obstacle.target_condition.storyboard, "obstacle.updated") as entries:
-        services.obstacle_update(
+        obstacle_update(
             obstacle=obstacle,
             version=obstacle.version,
             description="Pick list printed in order-entry sequence",
@@ -765,14 +776,12 @@ def test_obstacle_update_changes_the_description(obstacle, coach):
 
 def test_obstacle_update_refuses_a_blank_description(obstacle, coach):
     with changes_nothing(obstacle), pytest.raises(ValidationError):
-        services.obstacle_update(
-            obstacle=obstacle, version=obstacle.version, description="", by=coach
-        )
+        obstacle_update(obstacle=obstacle, version=obstacle.version, description="", by=coach)
 
 
 def test_obstacle_work_on_makes_it_the_one_worked_on(obstacle, learner):
     with logged(obstacle.target_condition.storyboard, "obstacle.working_on") as entries:
-        services.obstacle_work_on(obstacle=obstacle, version=obstacle.version, by=learner)
+        obstacle_work_on(obstacle=obstacle, version=obstacle.version, by=learner)
 
     assert Obstacle.objects.get(pk=obstacle.pk).status == "working"
     (entry,) = entries
@@ -781,11 +790,11 @@ def test_obstacle_work_on_makes_it_the_one_worked_on(obstacle, learner):
 
 
 def test_obstacle_work_on_puts_the_previous_one_back_in_the_parking_lot(target, obstacle, learner):
-    services.obstacle_work_on(obstacle=obstacle, version=obstacle.version, by=learner)
-    other = services.obstacle_add(target_condition=target, description="Aisle 3", by=learner)
+    obstacle_work_on(obstacle=obstacle, version=obstacle.version, by=learner)
+    other = obstacle_add(target_condition=target, description="Aisle 3", by=learner)
 
     with logged(target.storyboard, "obstacle.working_on") as entries:
-        services.obstacle_work_on(obstacle=other, version=other.version, by=learner)
+        obstacle_work_on(obstacle=other, version=other.version, by=learner)
 
     assert dict(target.obstacles.values_list("description", "status")) == {
         "Pick list out of aisle order": "parked",
@@ -795,22 +804,22 @@ def test_obstacle_work_on_puts_the_previous_one_back_in_the_parking_lot(target, 
 
 
 def test_obstacle_work_on_refuses_a_cleared_obstacle(obstacle, learner):
-    services.obstacle_clear(obstacle=obstacle, version=obstacle.version, by=learner)
+    obstacle_clear(obstacle=obstacle, version=obstacle.version, by=learner)
 
     with changes_nothing(obstacle), pytest.raises(ValidationError):
-        services.obstacle_work_on(obstacle=obstacle, version=obstacle.version, by=learner)
+        obstacle_work_on(obstacle=obstacle, version=obstacle.version, by=learner)
 
 
 def test_obstacle_work_on_refuses_on_a_closed_target_condition(obstacle, closed_target, learner):
     obstacle.refresh_from_db()
 
     with changes_nothing(obstacle), pytest.raises(ValidationError):
-        services.obstacle_work_on(obstacle=obstacle, version=obstacle.version, by=learner)
+        obstacle_work_on(obstacle=obstacle, version=obstacle.version, by=learner)
 
 
 def test_obstacle_clear_strikes_it_through(obstacle, learner):
     with logged(obstacle.target_condition.storyboard, "obstacle.cleared") as entries:
-        services.obstacle_clear(obstacle=obstacle, version=obstacle.version, by=learner)
+        obstacle_clear(obstacle=obstacle, version=obstacle.version, by=learner)
 
     saved = Obstacle.objects.get(pk=obstacle.pk)
     assert saved.status == "cleared"
@@ -821,11 +830,11 @@ def test_obstacle_clear_strikes_it_through(obstacle, learner):
 
 
 def test_clearing_the_obstacle_worked_on_lets_another_be_worked_on(target, obstacle, learner):
-    services.obstacle_work_on(obstacle=obstacle, version=obstacle.version, by=learner)
-    services.obstacle_clear(obstacle=obstacle, version=obstacle.version, by=learner)
-    other = services.obstacle_add(target_condition=target, description="Aisle 3", by=learner)
+    obstacle_work_on(obstacle=obstacle, version=obstacle.version, by=learner)
+    obstacle_clear(obstacle=obstacle, version=obstacle.version, by=learner)
+    other = obstacle_add(target_condition=target, description="Aisle 3", by=learner)
 
-    services.obstacle_work_on(obstacle=other, version=other.version, by=learner)
+    obstacle_work_on(obstacle=other, version=other.version, by=learner)
 
     assert dict(target.obstacles.values_list("description", "status")) == {
         "Pick list out of aisle order": "cleared",
@@ -834,10 +843,10 @@ def test_clearing_the_obstacle_worked_on_lets_another_be_worked_on(target, obsta
 
 
 def test_obstacle_park_reopens_a_cleared_obstacle(obstacle, learner):
-    services.obstacle_clear(obstacle=obstacle, version=obstacle.version, by=learner)
+    obstacle_clear(obstacle=obstacle, version=obstacle.version, by=learner)
 
     with logged(obstacle.target_condition.storyboard, "obstacle.parked") as entries:
-        services.obstacle_park(obstacle=obstacle, version=obstacle.version, by=learner)
+        obstacle_park(obstacle=obstacle, version=obstacle.version, by=learner)
 
     saved = Obstacle.objects.get(pk=obstacle.pk)
     assert (saved.status, saved.cleared_at) == ("parked", None)
@@ -849,13 +858,13 @@ def test_obstacle_park_refuses_on_a_closed_target_condition(obstacle, closed_tar
     obstacle.refresh_from_db()
 
     with changes_nothing(obstacle), pytest.raises(ValidationError):
-        services.obstacle_park(obstacle=obstacle, version=obstacle.version, by=learner)
+        obstacle_park(obstacle=obstacle, version=obstacle.version, by=learner)
 
 
 @pytest.fixture
 def parking_lot(target, learner):
     return [
-        services.obstacle_add(target_condition=target, description=text, by=learner)
+        obstacle_add(target_condition=target, description=text, by=learner)
         for text in ("A", "B", "C")
     ]
 
@@ -866,7 +875,7 @@ def _order(target):
 
 def test_obstacle_move_up_swaps_it_with_the_one_above(target, parking_lot, coach):
     with logged(target.storyboard, "obstacle.moved") as entries:
-        moved = services.obstacle_move(obstacle=parking_lot[2], offset=-1, by=coach)
+        moved = obstacle_move(obstacle=parking_lot[2], offset=-1, by=coach)
 
     assert _order(target) == [("A", 1), ("C", 2), ("B", 3)]
     assert moved.position == 2
@@ -877,14 +886,14 @@ def test_obstacle_move_up_swaps_it_with_the_one_above(target, parking_lot, coach
 
 def test_obstacle_move_down_past_the_end_stops_at_the_bottom(target, parking_lot, coach):
     with logged(target.storyboard, "obstacle.moved"):
-        services.obstacle_move(obstacle=parking_lot[0], offset=5, by=coach)
+        obstacle_move(obstacle=parking_lot[0], offset=5, by=coach)
 
     assert _order(target) == [("B", 1), ("C", 2), ("A", 3)]
 
 
 def test_obstacle_move_up_from_the_top_changes_nothing(target, parking_lot, coach):
     with changes_nothing(*parking_lot):
-        services.obstacle_move(obstacle=parking_lot[0], offset=-1, by=coach)
+        obstacle_move(obstacle=parking_lot[0], offset=-1, by=coach)
 
     assert _order(target) == [("A", 1), ("B", 2), ("C", 3)]
 
@@ -896,7 +905,7 @@ def test_experiment_plan_writes_the_step_and_what_we_expect(target, obstacle, le
     planned_for = _today() + timedelta(days=1)
 
     with logged(target.storyboard, "experiment.planned") as entries:
-        experiment = services.experiment_plan(
+        experiment = experiment_plan(
             target_condition=target,
             step=" Sort the pick list by aisle ",
             expected=" Pick time falls to 35 minutes ",
@@ -930,26 +939,26 @@ def test_experiment_plan_writes_the_step_and_what_we_expect(target, obstacle, le
 def test_experiment_plan_numbers_steps_1_2_3_per_target_condition(target, storyboard, learner):
     numbers = []
     for step in ("Sort by aisle", "Print at the dock", "Batch two orders"):
-        experiment = services.experiment_plan(
+        experiment = experiment_plan(
             target_condition=target, step=step, expected="Faster", by=learner
         )
         _record(experiment, learner)
         numbers.append(experiment.number)
-    services.target_condition_close(
+    target_condition_close(
         target_condition=target,
         version=target.version,
         status="achieved",
         reflection="Done.",
         by=learner,
     )
-    following = services.target_condition_start(
+    following = target_condition_start(
         storyboard=storyboard,
         operating_pattern="Next",
         achieve_by=_today() + timedelta(days=7),
         by=learner,
     )
 
-    first_of_next = services.experiment_plan(
+    first_of_next = experiment_plan(
         target_condition=following, step="Try", expected="Better", by=learner
     )
 
@@ -970,33 +979,29 @@ def test_experiment_plan_refuses_a_step_without_text_or_prediction(
     target, learner, step, expected, field
 ):
     with changes_nothing(), pytest.raises(ValidationError) as caught:
-        services.experiment_plan(target_condition=target, step=step, expected=expected, by=learner)
+        experiment_plan(target_condition=target, step=step, expected=expected, by=learner)
 
     assert field in caught.value.message_dict
 
 
 def test_experiment_plan_refuses_a_new_step_while_one_is_in_progress(experiment, target, learner):
     with changes_nothing(experiment), pytest.raises(ValidationError) as caught:
-        services.experiment_plan(
-            target_condition=target, step="Another step", expected="Faster", by=learner
-        )
+        experiment_plan(target_condition=target, step="Another step", expected="Faster", by=learner)
 
     assert "#1" in caught.value.messages[0]
 
 
 def test_experiment_plan_refuses_an_obstacle_of_another_target_condition(target, learner):
-    other_target = services.target_condition_start(
+    other_target = target_condition_start(
         storyboard=StoryboardFactory(),
         operating_pattern="Elsewhere",
         achieve_by=_today() + timedelta(days=7),
         by=None,
     )
-    foreign_obstacle = services.obstacle_add(
-        target_condition=other_target, description="Theirs", by=None
-    )
+    foreign_obstacle = obstacle_add(target_condition=other_target, description="Theirs", by=None)
 
     with changes_nothing(), pytest.raises(ValidationError) as caught:
-        services.experiment_plan(
+        experiment_plan(
             target_condition=target,
             step="Sort",
             expected="Faster",
@@ -1009,7 +1014,7 @@ def test_experiment_plan_refuses_an_obstacle_of_another_target_condition(target,
 
 def test_a_closed_target_condition_refuses_new_experiments(closed_target, learner):
     with changes_nothing(), pytest.raises(ValidationError):
-        services.experiment_plan(
+        experiment_plan(
             target_condition=closed_target, step="Too late", expected="Nothing", by=learner
         )
 
@@ -1018,7 +1023,7 @@ def test_experiment_update_corrects_the_plan_of_a_step_in_progress(experiment, o
     planned_for = _today() + timedelta(days=2)
 
     with logged(experiment.target_condition.storyboard, "experiment.updated") as entries:
-        services.experiment_update(
+        experiment_update(
             experiment=experiment,
             version=experiment.version,
             step="Print the pick list sorted by aisle and zone",
@@ -1048,7 +1053,7 @@ def test_experiment_update_refuses_changing_the_prediction_after_the_result(expe
     _record(experiment, learner)
 
     with changes_nothing(experiment), pytest.raises(ValidationError) as caught:
-        services.experiment_update(
+        experiment_update(
             experiment=experiment,
             version=experiment.version,
             step=experiment.step,
@@ -1064,7 +1069,7 @@ def test_experiment_update_refuses_changing_the_prediction_after_the_result(expe
 def test_experiment_update_still_corrects_the_step_after_the_result(experiment, learner):
     _record(experiment, learner)
 
-    services.experiment_update(
+    experiment_update(
         experiment=experiment,
         version=experiment.version,
         step="Print the pick list sorted by aisle (typo fixed)",
@@ -1082,8 +1087,8 @@ def test_experiment_update_still_corrects_the_step_after_the_result(experiment, 
 
 
 def test_experiment_update_refuses_an_obstacle_of_another_target_condition(experiment, learner):
-    foreign_obstacle = services.obstacle_add(
-        target_condition=services.target_condition_start(
+    foreign_obstacle = obstacle_add(
+        target_condition=target_condition_start(
             storyboard=StoryboardFactory(),
             operating_pattern="Elsewhere",
             achieve_by=_today() + timedelta(days=7),
@@ -1094,7 +1099,7 @@ def test_experiment_update_refuses_an_obstacle_of_another_target_condition(exper
     )
 
     with changes_nothing(experiment), pytest.raises(ValidationError) as caught:
-        services.experiment_update(
+        experiment_update(
             experiment=experiment,
             version=experiment.version,
             step=experiment.step,
@@ -1109,7 +1114,7 @@ def test_experiment_update_refuses_an_obstacle_of_another_target_condition(exper
 
 def test_experiment_record_result_writes_what_happened_and_what_we_learned(experiment, coach):
     with logged(experiment.target_condition.storyboard, "experiment.result_recorded") as entries:
-        services.experiment_record_result(
+        experiment_record_result(
             experiment=experiment,
             version=experiment.version,
             happened=" Pick time fell to 33 minutes ",
@@ -1158,7 +1163,7 @@ def test_experiment_record_result_adds_the_measurement_to_the_process_metric(
 def test_recording_a_result_lets_the_next_step_be_planned(experiment, target, learner):
     _record(experiment, learner)
 
-    following = services.experiment_plan(
+    following = experiment_plan(
         target_condition=target, step="Print at the dock", expected="Faster", by=learner
     )
 
@@ -1177,7 +1182,7 @@ def test_experiment_record_result_refuses_a_result_without_text(
     experiment, learner, happened, learned, field
 ):
     with changes_nothing(experiment), pytest.raises(ValidationError) as caught:
-        services.experiment_record_result(
+        experiment_record_result(
             experiment=experiment,
             version=experiment.version,
             happened=happened,
@@ -1197,15 +1202,13 @@ def test_a_bad_measurement_keeps_the_whole_result_unrecorded(experiment, learner
 
 
 def test_a_measurement_without_a_process_metric_keeps_the_result_unrecorded(storyboard, learner):
-    target = services.target_condition_start(
+    target = target_condition_start(
         storyboard=storyboard,
         operating_pattern="No metrics yet",
         achieve_by=_today() + timedelta(days=7),
         by=learner,
     )
-    experiment = services.experiment_plan(
-        target_condition=target, step="Try", expected="Better", by=learner
-    )
+    experiment = experiment_plan(target_condition=target, step="Try", expected="Better", by=learner)
 
     with changes_nothing(experiment), pytest.raises(ValidationError) as caught:
         _record(Experiment.objects.get(pk=experiment.pk), learner, measurement_value="33")
@@ -1219,7 +1222,7 @@ def test_a_measurement_without_a_process_metric_keeps_the_result_unrecorded(stor
 
 
 def _edit_storyboard(row, version, text, by):
-    services.storyboard_update(
+    storyboard_update(
         storyboard=row,
         version=version,
         focus_process=text,
@@ -1231,7 +1234,7 @@ def _edit_storyboard(row, version, text, by):
 
 
 def _edit_target(row, version, text, by):
-    services.target_condition_update(
+    target_condition_update(
         target_condition=row,
         version=version,
         operating_pattern=text,
@@ -1241,7 +1244,7 @@ def _edit_target(row, version, text, by):
 
 
 def _edit_metric(row, version, text, by):
-    services.metric_update(
+    metric_update(
         metric=row,
         version=version,
         name=text,
@@ -1253,11 +1256,11 @@ def _edit_metric(row, version, text, by):
 
 
 def _edit_obstacle(row, version, text, by):
-    services.obstacle_update(obstacle=row, version=version, description=text, by=by)
+    obstacle_update(obstacle=row, version=version, description=text, by=by)
 
 
 def _edit_experiment(row, version, text, by):
-    services.experiment_update(
+    experiment_update(
         experiment=row,
         version=version,
         step=text,
@@ -1269,7 +1272,7 @@ def _edit_experiment(row, version, text, by):
 
 
 def _record_experiment(row, version, text, by):
-    services.experiment_record_result(
+    experiment_record_result(
         experiment=row, version=version, happened=text, learned="Learned", by=by
     )
 
@@ -1294,7 +1297,7 @@ def test_a_stale_edit_is_refused_with_the_other_persons_saved_values(
     theirs = model.objects.get(pk=row.pk)
     edit(theirs, theirs.version, "Carl's wording", coach)
 
-    with changes_nothing(row), pytest.raises(services.Conflict) as caught:
+    with changes_nothing(row), pytest.raises(Conflict) as caught:
         edit(mine, mine.version, "Lena's wording", learner)
 
     current = caught.value.current
@@ -1307,21 +1310,21 @@ def test_a_stale_edit_is_refused_with_the_other_persons_saved_values(
 
 
 def _close_target(row, version, by):
-    services.target_condition_close(
+    target_condition_close(
         target_condition=row, version=version, status="abandoned", reflection="Stop.", by=by
     )
 
 
 def _work_on(row, version, by):
-    services.obstacle_work_on(obstacle=row, version=version, by=by)
+    obstacle_work_on(obstacle=row, version=version, by=by)
 
 
 def _clear(row, version, by):
-    services.obstacle_clear(obstacle=row, version=version, by=by)
+    obstacle_clear(obstacle=row, version=version, by=by)
 
 
 def _park(row, version, by):
-    services.obstacle_park(obstacle=row, version=version, by=by)
+    obstacle_park(obstacle=row, version=version, by=by)
 
 
 STALE_STATUS_CHANGES = [
@@ -1342,7 +1345,7 @@ def test_a_status_change_from_a_stale_version_is_refused(
     theirs = model.objects.get(pk=row.pk)
     edit(theirs, theirs.version, "Carl's wording", coach)
 
-    with changes_nothing(row), pytest.raises(services.Conflict) as caught:
+    with changes_nothing(row), pytest.raises(Conflict) as caught:
         change(mine, mine.version, learner)
 
     assert caught.value.current.version == mine.version + 1
@@ -1350,14 +1353,12 @@ def test_a_status_change_from_a_stale_version_is_refused(
 
 
 def test_a_refused_switch_leaves_the_previous_obstacle_worked_on(target, obstacle, learner, coach):
-    services.obstacle_work_on(obstacle=obstacle, version=obstacle.version, by=learner)
-    other = services.obstacle_add(target_condition=target, description="Aisle 3", by=learner)
+    obstacle_work_on(obstacle=obstacle, version=obstacle.version, by=learner)
+    other = obstacle_add(target_condition=target, description="Aisle 3", by=learner)
     stale = Obstacle.objects.get(pk=other.pk)
-    services.obstacle_update(
-        obstacle=other, version=other.version, description="Aisle 3!", by=coach
-    )
+    obstacle_update(obstacle=other, version=other.version, description="Aisle 3!", by=coach)
 
-    with changes_nothing(obstacle, other), pytest.raises(services.Conflict):
-        services.obstacle_work_on(obstacle=stale, version=stale.version, by=learner)
+    with changes_nothing(obstacle, other), pytest.raises(Conflict):
+        obstacle_work_on(obstacle=stale, version=stale.version, by=learner)
 
     assert Obstacle.objects.get(pk=obstacle.pk).status == "working"

@@ -8,8 +8,10 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from boards import services as board_services
 from boards.models import Role, User
+from boards.services.experiments import experiment_plan
+from boards.services.obstacles import obstacle_add, obstacle_work_on
+from boards.services.targets import actual_condition_record
 from coaching import services
 from tests.factories import MembershipFactory, UserFactory
 
@@ -35,20 +37,18 @@ def berlin(learner, coach, second_coach):
 @pytest.fixture
 def mid_experiment(target, learner):
     """An actual condition, two obstacles (one worked on) and a step in progress."""
-    board_services.actual_condition_record(
+    actual_condition_record(
         storyboard=target.storyboard,
         operating_pattern="Pickers walk each aisle twice.",
         by=learner,
     )
-    walk = board_services.obstacle_add(
+    walk = obstacle_add(
         target_condition=target, description="Pick list not in aisle order", by=learner
     )
-    board_services.obstacle_add(
-        target_condition=target, description="Scanner batteries flat", by=learner
-    )
-    board_services.obstacle_work_on(obstacle=walk, version=walk.version, by=learner)
+    obstacle_add(target_condition=target, description="Scanner batteries flat", by=learner)
+    obstacle_work_on(obstacle=walk, version=walk.version, by=learner)
     walk.refresh_from_db()
-    step = board_services.experiment_plan(
+    step = experiment_plan(
         target_condition=target,
         step="Sort the pick list by aisle",
         expected="Pick time under 35 minutes",

@@ -255,13 +255,13 @@ def test_a_step_saved_with_htmx_returns_the_cycle_in_place(
 def test_a_step_changed_on_the_board_meanwhile_is_refused_with_an_explanation(
     client_for, coach, learner, cycle, mid_experiment, frozen
 ):
-    from boards import services as board_services
+    from boards.services.experiments import experiment_update
 
     steps, *_ = full_cycle(mid_experiment)
     client = client_for(coach)
     run_until(client, cycle, 2, frozen, steps)
     step = mid_experiment["step"]
-    board_services.experiment_update(
+    experiment_update(
         experiment=step,
         version=step.version,
         step="Sort the pick list by aisle, and print it there",
@@ -284,10 +284,10 @@ def test_a_step_changed_on_the_board_meanwhile_is_refused_with_an_explanation(
 def test_reflecting_on_a_step_already_recorded_writes_nothing(
     client_for, coach, learner, cycle, mid_experiment, frozen
 ):
-    from boards import services as board_services
+    from boards.services.experiments import experiment_record_result
 
     step = mid_experiment["step"]
-    board_services.experiment_record_result(
+    experiment_record_result(
         experiment=step, version=step.version, happened="34 min", learned="Sorting", by=learner
     )
     steps, *_ = full_cycle(mid_experiment)

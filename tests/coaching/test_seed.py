@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from boards import services as board_services
 from boards.models import Experiment
+from boards.services.experiments import experiment_plan, experiment_record_result
 from coaching.models import CoachingCycle, SecondCoachObservation, SessionSeries
 from coaching.steps import FINISHED
 from tests.factories import StoryboardFactory
@@ -27,10 +27,10 @@ def test_it_adds_a_series_past_cycles_and_one_observation_once(
 ):
     target = mid_experiment["target"]
     step = mid_experiment["step"]
-    board_services.experiment_record_result(
+    experiment_record_result(
         experiment=step, version=step.version, happened="36 min", learned="Sort", by=learner
     )
-    board_services.experiment_plan(
+    experiment_plan(
         target_condition=target, step="Print at aisle 1", expected="Under 34 min", by=learner
     )
     StoryboardFactory(team=team, learner=learner, coach=None)  # no coach: no coaching

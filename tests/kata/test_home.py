@@ -2,7 +2,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from boards import services
+from boards.services.storyboards import challenge_create, storyboard_create
 from tests.factories import MembershipFactory, TeamFactory
 
 
@@ -51,10 +51,10 @@ def test_home_query_count_does_not_grow_with_teams(client_for, learner, storyboa
     for i in range(5):
         team = TeamFactory()
         MembershipFactory(user=learner, team=team)
-        challenge = services.challenge_create(
+        challenge = challenge_create(
             team=team, title=f"Challenge {i}", horizon=storyboard.challenge.horizon
         )
-        services.storyboard_create(
+        storyboard_create(
             team=team, challenge=challenge, focus_process=f"Board {i}", learner=learner
         )
     assert count() == small

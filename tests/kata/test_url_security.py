@@ -14,8 +14,10 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from boards import services
 from boards.models import Membership, Role
+from boards.services.experiments import experiment_plan
+from boards.services.invitations import invitation_create
+from boards.services.obstacles import obstacle_add
 from coaching import services as coaching
 from tests.factories import UserFactory
 
@@ -112,15 +114,13 @@ def test_every_url_has_an_entry_here():
 def world(team, storyboard, target, learner, coach, manager, viewer, outsider):
     """One of everything a URL can name, on the team's board."""
     metric = target.metrics.get(kind="process")
-    obstacle = services.obstacle_add(target_condition=target, description="Jams", by=learner)
-    experiment = services.experiment_plan(
+    obstacle = obstacle_add(target_condition=target, description="Jams", by=learner)
+    experiment = experiment_plan(
         target_condition=target, step="Try", expected="Less waiting", by=learner
     )
     admin = UserFactory(username="ada", email="ada@example.com")
     Membership.objects.create(user=admin, team=team, role=Role.ADMIN)
-    invitation = services.invitation_create(
-        team=team, email="new@example.com", role=Role.MEMBER, by=admin
-    )
+    invitation = invitation_create(team=team, email="new@example.com", role=Role.MEMBER, by=admin)
     series = coaching.series_create(
         storyboard=storyboard,
         coach=coach,

@@ -30,7 +30,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from boards import services
 from boards.models import (
     Activity,
     Challenge,
@@ -45,6 +44,16 @@ from boards.models import (
     Team,
     User,
 )
+from boards.services.experiments import experiment_plan, experiment_record_result
+from boards.services.obstacles import obstacle_add, obstacle_clear, obstacle_work_on
+from boards.services.storyboards import challenge_create, storyboard_create
+from boards.services.targets import (
+    actual_condition_record,
+    measurement_add,
+    target_condition_close,
+    target_condition_start,
+)
+from boards.services.teams import membership_set, team_create
 
 DEMO_PASSWORD = "kata-demo-2026"
 SCALE_SLUG_PREFIX = "scale-"
@@ -1796,15 +1805,15 @@ class DemoSeeder:
         when = self.at(spec.created, time(8, 0), self.zones[spec.slug])
         admin = self.users[spec.admin] if spec.admin else None
         with self.clock(when):
-            team = services.team_create(name=spec.name, slug=spec.slug, by=admin)
+            team = team_create(name=spec.name, slug=spec.slug, by=admin)
             for person in PEOPLE:
                 role = person.roles.get(spec.slug)
                 if role and person.username != spec.admin:
                     user = self.users[person.username]
-                    services.membership_set(team=team, user=user, role=role)
+                    membership_set(team=team, user=user, role=role)
             years, month, day = spec.horizon
             horizon = date(self.today.year + years, month, day)
-            challenge = services.challenge_create(
+            challenge = challenge_create(
                 team=team,
                 title=spec.challenge.format(year=horizon.year),
                 horizon=horizon,
@@ -1821,7 +1830,7 @@ class DemoSeeder:
         learner, coach = self.users[spec.learner], self.users[spec.coach]
         when = self.at(spec.started, time(8, 30), zone)
         with self.clock(when):
-            storyboard = services.storyboard_create(
+            storyboard = storyboard_create(
                 team=self.teams[spec.team],
                 challenge=self.challenges[spec.team],
                 focus_process=spec.focus_process,
@@ -1907,7 +1916,7 @@ class DemoSeeder:
     # One event each, run in time order on the clock of their moment.
 
     def observe(self, state: _BoardState, text: str, when: datetime) -> None:
-        services.actual_condition_record(
+        actual_condition_record(
             storyboard=state.storyboard, operating_pattern=text, observed_at=when, by=state.learner
         )
 
@@ -1918,7 +1927,7 @@ class DemoSeeder:
             achieve_by = self.today + timedelta(days=spec.achieve_in)
             # Nobody sets a target for a Saturday: take the nearest working day.
             achieve_by += timedelta(days={5: -1, 6: 1}.get(achieve_by.weekday(), 0))
-        target = services.target_condition_start(
+        target = target_condition_start(
             storyboard=state.storyboard,
             operating_pattern=spec.operating_pattern,
             achieve_by=achieve_by,
@@ -1934,7 +1943,7 @@ class DemoSeeder:
     def close(self, state: _BoardState, index: int, when: datetime) -> None:
         target = TargetCondition.objects.get(pk=state.targets[index].pk)
         spec = state.spec.targets[index]
-        services.target_condition_close(
+        target_condition_close(
             target_condition=target,
             version=target.version,
             status=spec.status,
@@ -1946,7 +1955,7 @@ class DemoSeeder:
     def add_obstacle(
         self, state: _BoardState, key: tuple[int, int], description: str, when: datetime
     ) -> None:
-        obstacle = services.obstacle_add(
+        obstacle = obstacle_add(
             target_condition=state.targets[key[0]], description=description, by=state.learner
         )
         Obstacle.objects.filter(pk=obstacle.pk).update(created_at=when)
@@ -1960,17 +1969,17 @@ class DemoSeeder:
 
     def work_on(self, state: _BoardState, key: tuple[int, int], when: datetime) -> None:
         obstacle = self._obstacle(state, key)
-        services.obstacle_work_on(obstacle=obstacle, version=obstacle.version, by=state.learner)
+        obstacle_work_on(obstacle=obstacle, version=obstacle.version, by=state.learner)
 
     def clear(self, state: _BoardState, key: tuple[int, int], when: datetime) -> None:
         obstacle = self._obstacle(state, key)
-        services.obstacle_clear(obstacle=obstacle, version=obstacle.version, by=state.learner)
+        obstacle_clear(obstacle=obstacle, version=obstacle.version, by=state.learner)
 
     def plan(self, state: _BoardState, key: tuple[int, int], step: StepSpec, when: datetime):
         obstacle = None
         if step.obstacle is not None:
             obstacle = self._obstacle(state, (key[0], step.obstacle))
-        experiment = services.experiment_plan(
+        experiment = experiment_plan(
             target_condition=state.targets[key[0]],
             step=step.step,
             expected=step.expected,
@@ -1993,7 +2002,7 @@ class DemoSeeder:
         experiment = Experiment.objects.select_related("target_condition__storyboard").get(
             pk=state.steps[key]
         )
-        services.experiment_record_result(
+        experiment_record_result(
             experiment=experiment,
             version=experiment.version,
             happened=step.happened,
@@ -2007,9 +2016,7 @@ class DemoSeeder:
     def measure(
         self, state: _BoardState, key: tuple[int, str], value: float, when: datetime
     ) -> None:
-        services.measurement_add(
-            metric=state.metrics[key], value=value, measured_at=when, by=state.learner
-        )
+        measurement_add(metric=state.metrics[key], value=value, measured_at=when, by=state.learner)
 
 
 # Scale data --------------------------------------------------------------------------------------

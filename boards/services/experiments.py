@@ -1,0 +1,172 @@
+"""The PDCA cycles record: a step planned with its expectation, then what happened, learned."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Max
+from django.utils import timezone
+
+from boards.models import (
+    Experiment,
+    Metric,
+    Obstacle,
+    TargetCondition,
+    User,
+)
+from boards.services.base import (
+    board_write,
+    change_logged,
+    clean_decimal,
+    log_activity,
+    require_active,
+    required_text,
+    snapshot,
+)
+from boards.services.targets import measurement_add
+
+EXPERIMENT_FIELDS = [
+    "step",
+    "expected",
+    "obstacle",
+    "planned_for",
+    "happened",
+    "learned",
+    "threshold_of_knowledge",
+]
+
+
+@board_write
+def experiment_plan(
+    *,
+    target_condition: TargetCondition,
+    step: str,
+    expected: str,
+    obstacle: Obstacle | None = None,
+    planned_for: date | None = None,
+    by: User | None,
+) -> Experiment:
+    """Plan the next step. What we expect is written before the step exists."""
+    require_active(target_condition)
+    step = required_text(step, "step", "Describe the next step.")
+    expected = required_text(expected, "expected", "Write what you expect before taking the step.")
+    if obstacle is not None and obstacle.target_condition_id != target_condition.pk:
+        raise ValidationError({"obstacle": "That obstacle belongs to another target condition."})
+    # Lock the target condition so two people planning at once get consecutive numbers.
+    TargetCondition.objects.select_for_update().filter(pk=target_condition.pk).first()
+    in_progress = target_condition.experiments.filter(result_recorded_at__isnull=True).first()
+    if in_progress is not None:
+        raise ValidationError(
+            f"Step #{in_progress.number} is still in progress: record what happened before "
+            "planning the next step."
+        )
+    number = (target_condition.experiments.aggregate(n=Max("number"))["n"] or 0) + 1
+    experiment = Experiment.objects.create(
+        target_condition=target_condition,
+        number=number,
+        obstacle=obstacle,
+        step=step,
+        expected=expected,
+        planned_for=planned_for or timezone.localdate(),
+        created_by=by,
+    )
+    log_activity(
+        storyboard=target_condition.storyboard,
+        by=by,
+        action="experiment.planned",
+        obj=experiment,
+        summary=f"Planned step #{number}: {step}",
+        after=snapshot(experiment, EXPERIMENT_FIELDS),
+    )
+    return experiment
+
+
+@board_write
+def experiment_update(
+    *,
+    experiment: Experiment,
+    version: int,
+    step: str,
+    expected: str,
+    obstacle: Obstacle | None,
+    planned_for: date | None,
+    by: User | None,
+) -> Experiment:
+    """Correct the plan of a step. Once its result is in, the prediction stays as written."""
+    require_active(experiment.target_condition)
+    if not experiment.in_progress and expected.strip() != experiment.expected:
+        raise ValidationError(
+            {"expected": "The result is recorded: what we expected can no longer change."}
+        )
+    if obstacle is not None and obstacle.target_condition_id != experiment.target_condition_id:
+        raise ValidationError({"obstacle": "That obstacle belongs to another target condition."})
+    change_logged(
+        experiment,
+        version=version,
+        changes={
+            "step": required_text(step, "step", "Describe the step."),
+            "expected": required_text(expected, "expected", "Write what you expect."),
+            "obstacle": obstacle,
+            "planned_for": planned_for or experiment.planned_for,
+        },
+        fields=EXPERIMENT_FIELDS,
+        storyboard=experiment.target_condition.storyboard,
+        by=by,
+        action="experiment.updated",
+        summary=f"Changed step #{experiment.number}",
+    )
+    return experiment
+
+
+@board_write
+def experiment_record_result(
+    *,
+    experiment: Experiment,
+    version: int,
+    happened: str,
+    learned: str,
+    threshold_of_knowledge: bool = False,
+    measurement_value: Any = None,
+    measured_at: datetime | None = None,
+    by: User | None,
+) -> Experiment:
+    """Record what happened and what we learned, and optionally the measurement it produced."""
+    require_active(experiment.target_condition)
+    happened = required_text(happened, "happened", "Write what actually happened.")
+    learned = required_text(learned, "learned", "Write what you learned.")
+    metric = None
+    if measurement_value not in (None, ""):
+        # Check the measurement before touching the experiment, so a refusal changes nothing.
+        metric = experiment.target_condition.metrics.filter(kind=Metric.Kind.PROCESS).first()
+        if metric is None:
+            raise ValidationError(
+                {"measurement_value": "This target condition has no process metric to measure."}
+            )
+        measurement_value = clean_decimal(measurement_value, "measurement_value")
+    change_logged(
+        experiment,
+        version=version,
+        changes={
+            "happened": happened,
+            "learned": learned,
+            "threshold_of_knowledge": threshold_of_knowledge,
+            "result_recorded_at": experiment.result_recorded_at or timezone.now(),
+        },
+        fields=EXPERIMENT_FIELDS,
+        storyboard=experiment.target_condition.storyboard,
+        by=by,
+        action="experiment.result_recorded",
+        summary=f"Recorded the result of step #{experiment.number}",
+    )
+    if metric is not None:
+        measurement_add(
+            metric=metric,
+            value=measurement_value,
+            measured_at=measured_at,
+            experiment=experiment,
+            note=f"From step #{experiment.number}",
+            by=by,
+        )
+    return experiment

@@ -1,0 +1,176 @@
+"""The obstacles parking lot: one obstacle worked on at a time, cleared ones struck through."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db.models import F, Max
+from django.utils import timezone
+
+from boards.models import (
+    Obstacle,
+    TargetCondition,
+    User,
+)
+from boards.services.base import (
+    board_write,
+    change_logged,
+    log_activity,
+    require_active,
+    required_text,
+    save_versioned,
+    snapshot,
+)
+
+OBSTACLE_FIELDS = ["description", "status", "position", "cleared_at"]
+
+
+@board_write
+def obstacle_add(
+    *, target_condition: TargetCondition, description: str, by: User | None
+) -> Obstacle:
+    require_active(target_condition)
+    description = required_text(
+        description,
+        "description",
+        "Describe what stands between the actual and the target.",
+        max_length=300,
+    )
+    TargetCondition.objects.select_for_update().filter(pk=target_condition.pk).first()
+    position = (target_condition.obstacles.aggregate(p=Max("position"))["p"] or 0) + 1
+    obstacle = Obstacle.objects.create(
+        target_condition=target_condition, description=description, position=position
+    )
+    log_activity(
+        storyboard=target_condition.storyboard,
+        by=by,
+        action="obstacle.added",
+        obj=obstacle,
+        summary=f"Added obstacle: {description}",
+        after=snapshot(obstacle, OBSTACLE_FIELDS),
+    )
+    return obstacle
+
+
+@board_write
+def obstacle_update(
+    *, obstacle: Obstacle, version: int, description: str, by: User | None
+) -> Obstacle:
+    require_active(obstacle.target_condition)
+    description = required_text(
+        description, "description", "Describe the obstacle.", max_length=300
+    )
+    change_logged(
+        obstacle,
+        version=version,
+        changes={"description": description},
+        fields=OBSTACLE_FIELDS,
+        storyboard=obstacle.target_condition.storyboard,
+        by=by,
+        action="obstacle.updated",
+        summary=f"Changed obstacle: {description}",
+    )
+    return obstacle
+
+
+@board_write
+def obstacle_work_on(*, obstacle: Obstacle, version: int, by: User | None) -> Obstacle:
+    """Make this the one obstacle worked on now; the previous one goes back to the lot."""
+    require_active(obstacle.target_condition)
+    if obstacle.status == Obstacle.Status.CLEARED:
+        raise ValidationError("This obstacle is cleared; add it again if it came back.")
+    # Lock the target condition: two people picking different obstacles at once take turns
+    # instead of tripping the one-worked-on constraint.
+    TargetCondition.objects.select_for_update().filter(pk=obstacle.target_condition_id).first()
+    before = snapshot(obstacle, OBSTACLE_FIELDS)
+    previous = (
+        Obstacle.objects.filter(target_condition_id=obstacle.target_condition_id, status="working")
+        .exclude(pk=obstacle.pk)
+        .first()
+    )
+    if previous is not None:
+        save_versioned(previous, version=previous.version, changes={"status": "parked"})
+    save_versioned(obstacle, version=version, changes={"status": "working"})
+    summary = f"Now working on: {obstacle.description}"
+    if previous is not None:
+        summary += f" (back to the parking lot: {previous.description})"
+    log_activity(
+        storyboard=obstacle.target_condition.storyboard,
+        by=by,
+        action="obstacle.working_on",
+        obj=obstacle,
+        summary=summary,
+        before=before,
+        after=snapshot(obstacle, OBSTACLE_FIELDS),
+    )
+    return obstacle
+
+
+@board_write
+def obstacle_clear(
+    *, obstacle: Obstacle, version: int, by: User | None, cleared_on: datetime | None = None
+) -> Obstacle:
+    require_active(obstacle.target_condition)
+    if obstacle.status == Obstacle.Status.CLEARED:
+        raise ValidationError("This obstacle is already cleared.")
+    change_logged(
+        obstacle,
+        version=version,
+        changes={"status": "cleared", "cleared_at": cleared_on or timezone.now()},
+        fields=OBSTACLE_FIELDS,
+        storyboard=obstacle.target_condition.storyboard,
+        by=by,
+        action="obstacle.cleared",
+        summary=f"Cleared obstacle: {obstacle.description}",
+    )
+    return obstacle
+
+
+@board_write
+def obstacle_park(*, obstacle: Obstacle, version: int, by: User | None) -> Obstacle:
+    """Put an obstacle back in the parking lot (stop working on it, or reopen a cleared one)."""
+    require_active(obstacle.target_condition)
+    change_logged(
+        obstacle,
+        version=version,
+        changes={"status": "parked", "cleared_at": None},
+        fields=OBSTACLE_FIELDS,
+        storyboard=obstacle.target_condition.storyboard,
+        by=by,
+        action="obstacle.parked",
+        summary=f"Parked obstacle: {obstacle.description}",
+    )
+    return obstacle
+
+
+@board_write
+def obstacle_move(*, obstacle: Obstacle, offset: int, by: User | None) -> Obstacle:
+    """Move an obstacle up (negative offset) or down in the parking lot."""
+    require_active(obstacle.target_condition)
+    siblings = list(
+        Obstacle.objects.select_for_update()
+        .filter(target_condition_id=obstacle.target_condition_id)
+        .order_by("position", "pk")
+    )
+    index = next(i for i, o in enumerate(siblings) if o.pk == obstacle.pk)
+    new_index = max(0, min(len(siblings) - 1, index + offset))
+    if new_index == index:
+        return obstacle
+    siblings.insert(new_index, siblings.pop(index))
+    for position, sibling in enumerate(siblings, start=1):
+        if sibling.position != position:
+            Obstacle.objects.filter(pk=sibling.pk).update(
+                position=position, version=F("version") + 1
+            )
+    obstacle.refresh_from_db()
+    log_activity(
+        storyboard=obstacle.target_condition.storyboard,
+        by=by,
+        action="obstacle.moved",
+        obj=obstacle,
+        summary=f"Moved obstacle {'up' if offset < 0 else 'down'}: {obstacle.description}",
+        before={"position": index + 1},
+        after={"position": new_index + 1},
+    )
+    return obstacle
