@@ -1,6 +1,9 @@
+from __future__ import annotations
+
 import hashlib
 import zoneinfo
 from datetime import date, timedelta
+from typing import TypeAlias
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -143,17 +146,22 @@ class Storyboard(models.Model):
             raise ValidationError({"challenge": "The challenge must belong to the same team."})
 
 
+# A model's choices live beside it rather than inside it so that its Meta constraints, which
+# cannot see the class body, name them too. ``TargetCondition.Status`` etc. are the names to use.
+class TargetConditionStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    ACHIEVED = "achieved", "Achieved"
+    ABANDONED = "abandoned", "Abandoned"
+
+
 class TargetConditionQuerySet(models.QuerySet["TargetCondition"]):
-    def active(self) -> "TargetConditionQuerySet":
+    def active(self) -> TargetConditionQuerySet:
         """The one target condition a board works toward now (at most one per board)."""
-        return self.filter(status=TargetCondition.Status.ACTIVE)
+        return self.filter(status=TargetConditionStatus.ACTIVE)
 
 
 class TargetCondition(models.Model):
-    class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        ACHIEVED = "achieved", "Achieved"
-        ABANDONED = "abandoned", "Abandoned"
+    Status: TypeAlias = TargetConditionStatus
 
     storyboard = models.ForeignKey(Storyboard, models.CASCADE, related_name="target_conditions")
     number = models.PositiveIntegerField()
@@ -174,19 +182,19 @@ class TargetCondition(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["storyboard"],
-                condition=Q(status="active"),
+                condition=Q(status=TargetConditionStatus.ACTIVE),
                 name="target_condition_one_active_per_storyboard",
             ),
             models.UniqueConstraint(
                 fields=["storyboard", "number"], name="target_condition_number_unique"
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["active", "achieved", "abandoned"]),
+                condition=Q(status__in=TargetConditionStatus.values),
                 name="target_condition_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(status="active", closed_at__isnull=True)
-                | (~Q(status="active") & Q(closed_at__isnull=False)),
+                condition=Q(status=TargetConditionStatus.ACTIVE, closed_at__isnull=True)
+                | (~Q(status=TargetConditionStatus.ACTIVE) & Q(closed_at__isnull=False)),
                 name="target_condition_closed_iff_not_active",
             ),
         ]
@@ -226,10 +234,19 @@ class ActualCondition(models.Model):
         return f"Actual condition {self.observed_at:%Y-%m-%d}: {self.operating_pattern[:60]}"
 
 
+class MetricKind(models.TextChoices):
+    PROCESS = "process", "Process metric"
+    OUTCOME = "outcome", "Outcome metric"
+
+
+class MetricQuerySet(models.QuerySet["Metric"]):
+    def process(self) -> MetricQuerySet:
+        """The process metric (at most one per target condition): what each step moves."""
+        return self.filter(kind=MetricKind.PROCESS)
+
+
 class Metric(models.Model):
-    class Kind(models.TextChoices):
-        PROCESS = "process", "Process metric"
-        OUTCOME = "outcome", "Outcome metric"
+    Kind: TypeAlias = MetricKind
 
     target_condition = models.ForeignKey(TargetCondition, models.CASCADE, related_name="metrics")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -239,6 +256,8 @@ class Metric(models.Model):
     higher_is_better = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)
 
+    objects = MetricQuerySet.as_manager()
+
     class Meta:
         ordering = ["target_condition", "kind"]
         constraints = [
@@ -246,7 +265,7 @@ class Metric(models.Model):
                 fields=["target_condition", "kind"], name="metric_one_per_kind_per_target"
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["process", "outcome"]), name="metric_kind_valid"
+                condition=Q(kind__in=MetricKind.values), name="metric_kind_valid"
             ),
         ]
 
@@ -268,11 +287,24 @@ class Metric(models.Model):
         return value <= self.target_value
 
 
+class ObstacleStatus(models.TextChoices):
+    PARKED = "parked", "Parked"
+    WORKING_ON = "working", "Working on"
+    CLEARED = "cleared", "Cleared"
+
+
+class ObstacleQuerySet(models.QuerySet["Obstacle"]):
+    def working_on(self) -> ObstacleQuerySet:
+        """The obstacle being worked on now (at most one per target condition)."""
+        return self.filter(status=ObstacleStatus.WORKING_ON)
+
+    def uncleared(self) -> ObstacleQuerySet:
+        """The parking lot: obstacles still in the way, parked or worked on."""
+        return self.exclude(status=ObstacleStatus.CLEARED)
+
+
 class Obstacle(models.Model):
-    class Status(models.TextChoices):
-        PARKED = "parked", "Parked"
-        WORKING_ON = "working", "Working on"
-        CLEARED = "cleared", "Cleared"
+    Status: TypeAlias = ObstacleStatus
 
     target_condition = models.ForeignKey(TargetCondition, models.CASCADE, related_name="obstacles")
     description = models.CharField(max_length=300)
@@ -282,22 +314,30 @@ class Obstacle(models.Model):
     cleared_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
+    objects = ObstacleQuerySet.as_manager()
+
     class Meta:
         ordering = ["position", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["target_condition"],
-                condition=Q(status="working"),
+                condition=Q(status=ObstacleStatus.WORKING_ON),
                 name="obstacle_one_worked_on_per_target",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["parked", "working", "cleared"]),
+                condition=Q(status__in=ObstacleStatus.values),
                 name="obstacle_status_valid",
             ),
         ]
 
     def __str__(self) -> str:
         return self.description
+
+
+class ExperimentQuerySet(models.QuerySet["Experiment"]):
+    def in_progress(self) -> ExperimentQuerySet:
+        """Steps taken or planned whose result is not recorded yet (one at a time, by rule)."""
+        return self.filter(result_recorded_at__isnull=True)
 
 
 class Experiment(models.Model):
@@ -324,6 +364,8 @@ class Experiment(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
+
+    objects = ExperimentQuerySet.as_manager()
 
     class Meta:
         ordering = ["target_condition", "number"]
@@ -483,6 +525,16 @@ def hash_invitation_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# Neither accepted nor revoked (an expired invitation stays open until replaced).
+OPEN_INVITATION = Q(accepted_at__isnull=True, revoked_at__isnull=True)
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def open(self) -> InvitationQuerySet:
+        """Invitations still holding their place: at most one per team and email address."""
+        return self.filter(OPEN_INVITATION)
+
+
 class Invitation(models.Model):
     """An emailed invitation to join a team with a role.
 
@@ -511,13 +563,14 @@ class Invitation(models.Model):
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    objects = InvitationQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [
-            # Open: neither accepted nor revoked (an expired one stays open until replaced).
             models.UniqueConstraint(
                 fields=["team", "email"],
-                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                condition=OPEN_INVITATION,
                 name="invitation_one_open_per_team_email",
             ),
             models.CheckConstraint(condition=Q(role__in=Role.values), name="invitation_role_valid"),
@@ -531,7 +584,7 @@ class Invitation(models.Model):
         return f"Invitation of {self.email} to {self.team} ({self.get_role_display()})"
 
     @property
-    def state(self) -> str:
+    def state(self) -> Invitation.State:
         if self.accepted_at is not None:
             return self.State.ACCEPTED
         if self.revoked_at is not None:
