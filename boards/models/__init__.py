@@ -6,7 +6,6 @@ by that path (``boards.models.validate_time_zone``), so everything is importable
 """
 
 from boards.models.storyboards import (
-    SECTIONS_BY_OBJECT,
     Activity,
     ActivityQuerySet,
     ActualCondition,
@@ -43,7 +42,6 @@ from boards.models.teams import (
 __all__ = [
     "EDITING_ROLES",
     "OPEN_INVITATION",
-    "SECTIONS_BY_OBJECT",
     "Activity",
     "ActivityQuerySet",
     "ActualCondition",
