@@ -144,6 +144,7 @@ def register(section: str, tables: list[Table]) -> None:
 
 
 def sections() -> dict[str, list[Table]]:
+    """Every app's tables, by section, in the order the document holds them."""
     global _discovered
     if not _discovered:
         autodiscover_modules("exchange")

@@ -32,6 +32,8 @@ from boards.models import Team, User
 
 @dataclass
 class ImportResult:
+    """The new team, rows made per table, and the people matched or given new accounts."""
+
     team: Team
     rows: dict[str, int] = field(default_factory=dict)
     users_matched: int = 0

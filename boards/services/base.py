@@ -61,6 +61,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
+    """``fields`` of ``obj`` as JSON values (rows as their keys), for a log entry's before/after."""
     return {name: _jsonable(getattr(obj, name)) for name in fields}
 
 
@@ -104,6 +105,7 @@ def save_versioned(obj: models.Model, *, version: int, changes: dict[str, Any]) 
 
 
 def clean_text(value: str | None, field: str, *, max_length: int | None = None) -> str:
+    """``value`` stripped; refused, as an error on ``field``, if it holds NULs or is too long."""
     value = (value or "").strip()
     if "\x00" in value:
         raise ValidationError({field: "Remove the null characters from this text."})
@@ -142,6 +144,7 @@ def change_logged(
 def required_text(
     value: str | None, field: str, message: str, *, max_length: int | None = None
 ) -> str:
+    """``clean_text``, refused with ``message`` when nothing is left."""
     value = clean_text(value, field, max_length=max_length)
     if not value:
         raise ValidationError({field: message})
@@ -149,6 +152,7 @@ def required_text(
 
 
 def clean_decimal(value: Any, field: str) -> Decimal:
+    """A number as the columns store it (4 places, under ten billion); "12,5" reads as 12.5."""
     try:
         number = Decimal(str(value).strip().replace(",", "."))
     except (InvalidOperation, ValueError):
