@@ -20,10 +20,8 @@ Apps contribute their tables through ``register``: ``boards`` never imports anot
 app adds a module ``<app>/exchange.py`` calling ``register``, found the way the admin finds
 ``admin.py`` modules.
 
-Importing (``import_team``, the ``import_team`` command) recreates the team with new primary
-keys in one transaction: any refused row leaves nothing behind. A user is matched to an
-existing account by email address; anyone else gets a new account, inactive and without a
-usable password, that the person claims by resetting the password.
+This module holds the document's shape (the registry, the id contexts) and writes it;
+``boards.exchange_import`` reads it back in (``import_team``, the ``import_team`` command).
 """
 
 from __future__ import annotations
@@ -39,9 +37,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_slug
-from django.db import DatabaseError, IntegrityError, connection, models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
@@ -148,6 +144,7 @@ def register(section: str, tables: list[Table]) -> None:
 
 
 def sections() -> dict[str, list[Table]]:
+    """Every app's tables, by section, in the order the document holds them."""
     global _discovered
     if not _discovered:
         autodiscover_modules("exchange")
@@ -184,6 +181,14 @@ def map_keys(value: Any, keys: Mapping[str, str], lookup: Callable[[str, Any], A
     }
 
 
+def concrete_field(model: type[models.Model], name: str) -> models.Field:
+    """``model``'s field ``name``, which a table lists, so it must be a column of its own."""
+    model_field = model._meta.get_field(name)
+    if not isinstance(model_field, models.Field):
+        raise TypeError(f"{model.__name__}.{name} is not a column (a reverse or generic relation).")
+    return model_field
+
+
 def _dump(value: Any) -> Any:
     if isinstance(value, datetime | date | time):
         return value.isoformat()
@@ -192,20 +197,11 @@ def _dump(value: Any) -> Any:
     return value
 
 
-def _load(model_field: models.Field, value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(model_field, models.JSONField):
-        return value
-    return model_field.to_python(value)
-
-
 # Export ----------------------------------------------------------------------------------------
 
 
 def _rows(table: Table, team: Team, ctx: ExportContext) -> Iterator[dict[str, Any]]:
-    meta = table.model._meta
-    attnames = {name: meta.get_field(name).attname for name in table.refs}
+    attnames = {name: concrete_field(table.model, name).attname for name in table.refs}
     values = table.queryset(team).values("pk", *table.fields, *attnames.values())
     for values_row in values.iterator(chunk_size=2000):
         row: dict[str, Any] = {"id": ctx.add(table.name, values_row["pk"])}
@@ -259,7 +255,9 @@ def write_document(team: Team, write: Callable[[str], Any]) -> None:
     write("\n}\n")
 
 
-def _write_list(write, name: str, rows: Iterator[dict], *, first: bool) -> None:
+def _write_list(
+    write: Callable[[str], Any], name: str, rows: Iterator[dict[str, Any]], *, first: bool
+) -> None:
     write(("" if first else ",") + f"\n{_json(name)}: [")
     for index, row in enumerate(rows):
         write(("\n" if index == 0 else ",\n") + _json(row))
@@ -303,168 +301,6 @@ def export_document(team: Team) -> dict[str, Any]:
     with snapshot():
         write_document(team, parts.append)
     return json.loads("".join(parts))
-
-
-# Import ----------------------------------------------------------------------------------------
-
-
-@dataclass
-class ImportResult:
-    team: Team
-    rows: dict[str, int] = field(default_factory=dict)
-    users_matched: int = 0
-    users_created: list[str] = field(default_factory=list)
-
-
-def _require(condition: bool, message: str) -> None:
-    if not condition:
-        raise ExchangeError(message)
-
-
-def _free_username(wanted: str) -> str:
-    base = wanted[:140]
-    candidate, n = base, 1
-    while User.objects.filter(username__iexact=candidate).exists():
-        n += 1
-        candidate = f"{base}-{n}"
-    return candidate
-
-
-def _import_users(rows: Any, ctx: ImportContext, result: ImportResult) -> None:
-    _require(isinstance(rows, list), "The document's users must be a list.")
-    for row in rows:
-        _require(
-            isinstance(row, dict) and isinstance(row.get("id"), int),
-            "Every user needs a whole-number id.",
-        )
-        label = f"users row {row['id']}"
-        _require(row["id"] not in ctx.ids[USERS], f"{label}: the id appears twice.")
-        username, email = row.get("username"), row.get("email") or ""
-        _require(isinstance(username, str) and username.strip(), f"{label}: no username.")
-        _require(isinstance(email, str), f"{label}: the email must be text.")
-        email = email.strip()
-        existing = None
-        if email:
-            existing = User.objects.filter(email__iexact=email).order_by("pk").first()
-        if existing is not None:
-            ctx.ids[USERS][row["id"]] = existing.pk
-            result.users_matched += 1
-            continue
-        user = User(
-            username=_free_username(username.strip()),
-            email=email,
-            first_name=row.get("first_name") or "",
-            last_name=row.get("last_name") or "",
-            time_zone=row.get("time_zone") or "UTC",
-            is_active=False,
-        )
-        user.set_unusable_password()
-        _clean(user, label, exclude=["password"])
-        user.save()
-        ctx.ids[USERS][row["id"]] = user.pk
-        result.users_created.append(user.username)
-
-
-def _clean(obj: models.Model, label: str, exclude: list[str]) -> None:
-    try:
-        obj.clean_fields(exclude=exclude)
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
-        )
-        raise ExchangeError(f"{label}: {problems}") from None
-
-
-def _import_table(table: Table, rows: Any, team: Team, ctx: ImportContext) -> int:
-    _require(isinstance(rows, list), f"{table.name} must be a list of rows.")
-    meta = table.model._meta
-    foreign = [*table.refs, *(["team"] if table.team_path == "team" else [])]
-    objects, ids = [], []
-    for row in rows:
-        _require(
-            isinstance(row, dict) and isinstance(row.get("id"), int),
-            f"Every row of {table.name} needs a whole-number id.",
-        )
-        label = f"{table.name} row {row['id']}"
-        _require(row["id"] not in ctx.ids[table.name] and row["id"] not in ids, f"{label}: twice.")
-        if table.import_row is not None:
-            row = dict(row)  # the hook rewrites it: leave the caller's document as it was
-            table.import_row(row, ctx)
-        values: dict[str, Any] = {}
-        for name in table.fields:
-            if name in row:
-                try:
-                    values[name] = _load(meta.get_field(name), row[name])
-                except ValidationError as error:
-                    raise ExchangeError(f"{label}: {name}: {' '.join(error.messages)}") from None
-        for name, target in table.refs.items():
-            model_field = meta.get_field(name)
-            local = row.get(name)
-            pk = ctx.pk(target, local)
-            if pk is None and local is not None:
-                raise ExchangeError(f"{label}: {name} {local!r} is not in the document's {target}.")
-            if pk is None and not model_field.null:
-                raise ExchangeError(f"{label}: {name} is missing.")
-            values[model_field.attname] = pk
-        if table.team_path == "team":
-            values["team"] = team
-        obj = table.model(**values)
-        _clean(obj, label, exclude=foreign)
-        objects.append(obj)
-        ids.append(row["id"])
-    for start in range(0, len(objects), BATCH):
-        table.model._default_manager.bulk_create(objects[start : start + BATCH])
-    for local, obj in zip(ids, objects, strict=True):
-        ctx.ids[table.name][local] = obj.pk
-    return len(objects)
-
-
-def import_team(document: Any, *, slug: str | None = None) -> ImportResult:
-    """Recreate a team from its document, all or nothing; ``slug`` gives it a new address."""
-    _require(isinstance(document, dict), "This is not a Kata team document.")
-    _require(document.get("format") == FORMAT, "This is not a Kata team document.")
-    _require(
-        document.get("version") == VERSION,
-        f"This document has version {document.get('version')!r}; this Kata reads {VERSION}.",
-    )
-    registered = sections()
-    known = {"format", "version", "exported_at", "source", "team", USERS, *registered}
-    unknown = sorted(key for key in document if key not in known and document[key])
-    _require(
-        not unknown,
-        f"The document holds {', '.join(unknown)} data, which this installation cannot take.",
-    )
-    head = document.get("team")
-    _require(isinstance(head, dict), "The document has no team.")
-    slug = slug or head.get("slug")
-    try:
-        validate_slug(slug)
-    except (ValidationError, TypeError):
-        raise ExchangeError(f"{slug!r} cannot be a team's address.") from None
-    try:
-        with transaction.atomic():
-            return _import(document, head, slug, registered)
-    except (IntegrityError, DatabaseError) as error:
-        raise ExchangeError(f"The database refused the data: {error}") from None
-
-
-def _import(document: dict, head: dict, slug: str, registered: dict) -> ImportResult:
-    if Team.objects.filter(slug=slug).exists():
-        raise ExchangeError(f"A team with the address {slug!r} exists already: choose another.")
-    team = Team(name=head.get("name"), slug=slug)
-    if head.get("created_at"):
-        team.created_at = _load(Team._meta.get_field("created_at"), head["created_at"])
-    _clean(team, "team", exclude=[])
-    team.save()
-    result = ImportResult(team=team)
-    ctx = ImportContext()
-    _import_users(document.get(USERS, []), ctx, result)
-    for section, tables in registered.items():
-        data = document.get(section) or {}
-        _require(isinstance(data, dict), f"{section} must be an object of tables.")
-        for table in tables:
-            result.rows[table.name] = _import_table(table, data.get(table.name, []), team, ctx)
-    return result
 
 
 # The boards' own tables ------------------------------------------------------------------------

@@ -7,10 +7,11 @@ a row only if nobody saved it since the reader's version, else raises ``Conflict
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import wraps
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -19,6 +20,10 @@ from django.utils import timezone
 
 from boards.models import Activity, Storyboard, TargetCondition, User
 from boards.sections import service_writing
+from boards.selectors import step_in_progress
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class Conflict(Exception):
@@ -29,11 +34,16 @@ class Conflict(Exception):
         self.current = current
 
 
-def board_write(service):
-    """A service writing to a board: atomic, and logged with _log, which bumps the revision."""
+def board_write(service: Callable[P, R]) -> Callable[P, R]:
+    """Run a service writing to a board in one transaction.
+
+    The service logs its change with ``log_activity``, which bumps the board's revision and so
+    retires the cached sections; the save signals, which retire them for writes outside the
+    services, stand aside meanwhile.
+    """
 
     @wraps(service)
-    def run(*args, **kwargs):
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
         with service_writing(), transaction.atomic():
             return service(*args, **kwargs)
 
@@ -51,6 +61,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
+    """``fields`` of ``obj`` as JSON values (rows as their keys), for a log entry's before/after."""
     return {name: _jsonable(getattr(obj, name)) for name in fields}
 
 
@@ -58,12 +69,13 @@ def log_activity(
     *,
     storyboard: Storyboard,
     by: User | None,
-    action: str,
+    action: Activity.Action,
     obj: models.Model,
     summary: str,
-    before: dict | None = None,
-    after: dict | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
 ) -> Activity:
+    """Append a change to the board's log and bump its revision, in the caller's transaction."""
     now = timezone.now()
     Storyboard.objects.filter(pk=storyboard.pk).update(revision=F("revision") + 1, changed_at=now)
     revision = Storyboard.objects.filter(pk=storyboard.pk).values_list("revision", flat=True)[0]
@@ -74,7 +86,7 @@ def log_activity(
         at=now,
         revision=revision,
         action=action,
-        object_type=obj._meta.model_name,
+        object_type=obj._meta.model_name or "",
         object_id=obj.pk,
         summary=summary[:300],
         before=before,
@@ -84,18 +96,16 @@ def log_activity(
 
 def save_versioned(obj: models.Model, *, version: int, changes: dict[str, Any]) -> None:
     """Write ``changes`` only if the row is still at ``version``; else raise Conflict."""
-    model = type(obj)
-    updated = model.objects.filter(pk=obj.pk, version=version).update(
-        **changes, version=F("version") + 1
-    )
+    rows = type(obj)._default_manager
+    updated = rows.filter(pk=obj.pk, version=version).update(**changes, version=F("version") + 1)
     if not updated:
-        raise Conflict(model.objects.get(pk=obj.pk))
-    for name, value in changes.items():
+        raise Conflict(rows.get(pk=obj.pk))
+    for name, value in {**changes, "version": version + 1}.items():
         setattr(obj, name, value)
-    obj.version = version + 1
 
 
 def clean_text(value: str | None, field: str, *, max_length: int | None = None) -> str:
+    """``value`` stripped; refused, as an error on ``field``, if it holds NULs or is too long."""
     value = (value or "").strip()
     if "\x00" in value:
         raise ValidationError({field: "Remove the null characters from this text."})
@@ -114,7 +124,7 @@ def change_logged(
     fields: list[str],
     storyboard: Storyboard,
     by: User | None,
-    action: str,
+    action: Activity.Action,
     summary: str,
 ) -> None:
     """Save a versioned change and log it with the row's values before and after."""
@@ -134,6 +144,7 @@ def change_logged(
 def required_text(
     value: str | None, field: str, message: str, *, max_length: int | None = None
 ) -> str:
+    """``clean_text``, refused with ``message`` when nothing is left."""
     value = clean_text(value, field, max_length=max_length)
     if not value:
         raise ValidationError({field: message})
@@ -141,6 +152,7 @@ def required_text(
 
 
 def clean_decimal(value: Any, field: str) -> Decimal:
+    """A number as the columns store it (4 places, under ten billion); "12,5" reads as 12.5."""
     try:
         number = Decimal(str(value).strip().replace(",", "."))
     except (InvalidOperation, ValueError):
@@ -160,3 +172,13 @@ def require_active(target_condition: TargetCondition) -> None:
     """A closed target condition's record is history: it can be read, not written."""
     if not target_condition.is_active:
         raise ValidationError("This target condition is closed; its record can only be read.")
+
+
+def require_no_step_in_progress(target_condition: TargetCondition, *, before: str) -> None:
+    """One step at a time: refuse ``before`` (planning the next step...) while one is open."""
+    in_progress = step_in_progress(target_condition)
+    if in_progress is not None:
+        raise ValidationError(
+            f"Step #{in_progress.number} is still in progress: record what happened before "
+            f"{before}."
+        )

@@ -9,19 +9,15 @@ from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.utils import timezone
 
-from boards.models import (
-    Experiment,
-    Metric,
-    Obstacle,
-    TargetCondition,
-    User,
-)
+from boards.models import Activity, Experiment, Obstacle, TargetCondition, User
+from boards.selectors import process_metric
 from boards.services.base import (
     board_write,
     change_logged,
     clean_decimal,
     log_activity,
     require_active,
+    require_no_step_in_progress,
     required_text,
     snapshot,
 )
@@ -56,12 +52,7 @@ def experiment_plan(
         raise ValidationError({"obstacle": "That obstacle belongs to another target condition."})
     # Lock the target condition so two people planning at once get consecutive numbers.
     TargetCondition.objects.select_for_update().filter(pk=target_condition.pk).first()
-    in_progress = target_condition.experiments.filter(result_recorded_at__isnull=True).first()
-    if in_progress is not None:
-        raise ValidationError(
-            f"Step #{in_progress.number} is still in progress: record what happened before "
-            "planning the next step."
-        )
+    require_no_step_in_progress(target_condition, before="planning the next step")
     number = (target_condition.experiments.aggregate(n=Max("number"))["n"] or 0) + 1
     experiment = Experiment.objects.create(
         target_condition=target_condition,
@@ -75,7 +66,7 @@ def experiment_plan(
     log_activity(
         storyboard=target_condition.storyboard,
         by=by,
-        action="experiment.planned",
+        action=Activity.Action.EXPERIMENT_PLANNED,
         obj=experiment,
         summary=f"Planned step #{number}: {step}",
         after=snapshot(experiment, EXPERIMENT_FIELDS),
@@ -114,7 +105,7 @@ def experiment_update(
         fields=EXPERIMENT_FIELDS,
         storyboard=experiment.target_condition.storyboard,
         by=by,
-        action="experiment.updated",
+        action=Activity.Action.EXPERIMENT_UPDATED,
         summary=f"Changed step #{experiment.number}",
     )
     return experiment
@@ -139,7 +130,7 @@ def experiment_record_result(
     metric = None
     if measurement_value not in (None, ""):
         # Check the measurement before touching the experiment, so a refusal changes nothing.
-        metric = experiment.target_condition.metrics.filter(kind=Metric.Kind.PROCESS).first()
+        metric = process_metric(experiment.target_condition)
         if metric is None:
             raise ValidationError(
                 {"measurement_value": "This target condition has no process metric to measure."}
@@ -157,7 +148,7 @@ def experiment_record_result(
         fields=EXPERIMENT_FIELDS,
         storyboard=experiment.target_condition.storyboard,
         by=by,
-        action="experiment.result_recorded",
+        action=Activity.Action.EXPERIMENT_RESULT_RECORDED,
         summary=f"Recorded the result of step #{experiment.number}",
     )
     if metric is not None:

@@ -16,17 +16,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from boards.models import (
-    Invitation,
-    Membership,
-    Team,
-    User,
-    hash_invitation_token,
-)
-from boards.services.base import (
-    clean_text,
-    required_text,
-)
+from boards.models import Invitation, Membership, Team, User, hash_invitation_token
+from boards.services.base import clean_text, required_text
 from boards.services.teams import clean_role, lock_team, require_admin
 
 EMAIL_INVALID = "Enter an email address, such as ana@example.com."
@@ -37,13 +28,12 @@ def _email(value: str | None) -> str:
     try:
         validate_email(email)
     except ValidationError:
-        raise ValidationError(
-            {"email": "Enter an email address, such as ana@example.com."}
-        ) from None
+        raise ValidationError({"email": EMAIL_INVALID}) from None
     return email
 
 
 def invitation_link(token: str) -> str:
+    """The address an invitation's email links to, on this installation."""
     return settings.SITE_URL + reverse("boards:invitation", args=[token])
 
 
@@ -83,9 +73,7 @@ def invitation_create(*, team: Team, email: str, role: str, by: User) -> Invitat
     if member.exists():
         raise ValidationError({"email": f"{member[0].user} is already a member of this team."})
     now = timezone.now()
-    open_invitation = Invitation.objects.filter(
-        team=team, email=email, accepted_at__isnull=True, revoked_at__isnull=True
-    ).first()
+    open_invitation = Invitation.objects.open().filter(team=team, email=email).first()
     if open_invitation is not None:
         if open_invitation.expires_at > now:
             raise ValidationError(
@@ -122,9 +110,7 @@ def invitation_revoke(*, invitation: Invitation, by: User) -> Invitation:
     """Withdraw an invitation that has not been accepted; its link stops working at once."""
     require_admin(invitation.team_id, by)
     now = timezone.now()
-    updated = Invitation.objects.filter(
-        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
-    ).update(revoked_at=now)
+    updated = Invitation.objects.open().filter(pk=invitation.pk).update(revoked_at=now)
     if not updated:
         raise ValidationError("This invitation was already accepted or revoked.")
     invitation.revoked_at = now
@@ -151,7 +137,9 @@ def invitation_for_token(token: str) -> Invitation | None:
     )
 
 
-def _new_account(*, email: str, username: str, first_name: str, last_name: str, password: str):
+def _new_account(
+    *, email: str, username: str, first_name: str, last_name: str, password: str
+) -> User:
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError(
             "An account with this email address already exists: sign in, then open the "
@@ -166,7 +154,7 @@ def _new_account(*, email: str, username: str, first_name: str, last_name: str, 
         ),
         last_name=clean_text(last_name, "last_name", max_length=150),
     )
-    errors: dict[str, list] = {}
+    errors: dict[str, list[str]] = {}
     try:
         user.clean_fields(exclude=["password", "email", "first_name", "last_name"])
     except ValidationError as error:
@@ -227,12 +215,11 @@ def invitation_accept(
         )
     # Claim the invitation with a conditional UPDATE: of two people using the link at once,
     # exactly one gets it; the other's transaction, new account included, is rolled back.
-    claimed = Invitation.objects.filter(
-        pk=invitation.pk,
-        accepted_at__isnull=True,
-        revoked_at__isnull=True,
-        expires_at__gt=timezone.now(),
-    ).update(accepted_at=timezone.now(), accepted_by=joiner)
+    claimed = (
+        Invitation.objects.open()
+        .filter(pk=invitation.pk, expires_at__gt=timezone.now())
+        .update(accepted_at=timezone.now(), accepted_by=joiner)
+    )
     if not claimed:
         raise ValidationError("This invitation was used or withdrawn a moment ago.")
     membership, _ = Membership.objects.get_or_create(

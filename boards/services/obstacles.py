@@ -8,11 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Max
 from django.utils import timezone
 
-from boards.models import (
-    Obstacle,
-    TargetCondition,
-    User,
-)
+from boards.models import Activity, Obstacle, TargetCondition, User
 from boards.services.base import (
     board_write,
     change_logged,
@@ -30,6 +26,7 @@ OBSTACLE_FIELDS = ["description", "status", "position", "cleared_at"]
 def obstacle_add(
     *, target_condition: TargetCondition, description: str, by: User | None
 ) -> Obstacle:
+    """Park a new obstacle at the bottom of the lot."""
     require_active(target_condition)
     description = required_text(
         description,
@@ -45,7 +42,7 @@ def obstacle_add(
     log_activity(
         storyboard=target_condition.storyboard,
         by=by,
-        action="obstacle.added",
+        action=Activity.Action.OBSTACLE_ADDED,
         obj=obstacle,
         summary=f"Added obstacle: {description}",
         after=snapshot(obstacle, OBSTACLE_FIELDS),
@@ -57,6 +54,7 @@ def obstacle_add(
 def obstacle_update(
     *, obstacle: Obstacle, version: int, description: str, by: User | None
 ) -> Obstacle:
+    """Reword an obstacle."""
     require_active(obstacle.target_condition)
     description = required_text(
         description, "description", "Describe the obstacle.", max_length=300
@@ -68,7 +66,7 @@ def obstacle_update(
         fields=OBSTACLE_FIELDS,
         storyboard=obstacle.target_condition.storyboard,
         by=by,
-        action="obstacle.updated",
+        action=Activity.Action.OBSTACLE_UPDATED,
         summary=f"Changed obstacle: {description}",
     )
     return obstacle
@@ -85,20 +83,23 @@ def obstacle_work_on(*, obstacle: Obstacle, version: int, by: User | None) -> Ob
     TargetCondition.objects.select_for_update().filter(pk=obstacle.target_condition_id).first()
     before = snapshot(obstacle, OBSTACLE_FIELDS)
     previous = (
-        Obstacle.objects.filter(target_condition_id=obstacle.target_condition_id, status="working")
+        Obstacle.objects.filter(target_condition_id=obstacle.target_condition_id)
+        .working_on()
         .exclude(pk=obstacle.pk)
         .first()
     )
     if previous is not None:
-        save_versioned(previous, version=previous.version, changes={"status": "parked"})
-    save_versioned(obstacle, version=version, changes={"status": "working"})
+        save_versioned(
+            previous, version=previous.version, changes={"status": Obstacle.Status.PARKED}
+        )
+    save_versioned(obstacle, version=version, changes={"status": Obstacle.Status.WORKING_ON})
     summary = f"Now working on: {obstacle.description}"
     if previous is not None:
         summary += f" (back to the parking lot: {previous.description})"
     log_activity(
         storyboard=obstacle.target_condition.storyboard,
         by=by,
-        action="obstacle.working_on",
+        action=Activity.Action.OBSTACLE_WORKING_ON,
         obj=obstacle,
         summary=summary,
         before=before,
@@ -111,17 +112,18 @@ def obstacle_work_on(*, obstacle: Obstacle, version: int, by: User | None) -> Ob
 def obstacle_clear(
     *, obstacle: Obstacle, version: int, by: User | None, cleared_on: datetime | None = None
 ) -> Obstacle:
+    """Strike an obstacle through: it no longer stands in the way (as of ``cleared_on``)."""
     require_active(obstacle.target_condition)
     if obstacle.status == Obstacle.Status.CLEARED:
         raise ValidationError("This obstacle is already cleared.")
     change_logged(
         obstacle,
         version=version,
-        changes={"status": "cleared", "cleared_at": cleared_on or timezone.now()},
+        changes={"status": Obstacle.Status.CLEARED, "cleared_at": cleared_on or timezone.now()},
         fields=OBSTACLE_FIELDS,
         storyboard=obstacle.target_condition.storyboard,
         by=by,
-        action="obstacle.cleared",
+        action=Activity.Action.OBSTACLE_CLEARED,
         summary=f"Cleared obstacle: {obstacle.description}",
     )
     return obstacle
@@ -134,11 +136,11 @@ def obstacle_park(*, obstacle: Obstacle, version: int, by: User | None) -> Obsta
     change_logged(
         obstacle,
         version=version,
-        changes={"status": "parked", "cleared_at": None},
+        changes={"status": Obstacle.Status.PARKED, "cleared_at": None},
         fields=OBSTACLE_FIELDS,
         storyboard=obstacle.target_condition.storyboard,
         by=by,
-        action="obstacle.parked",
+        action=Activity.Action.OBSTACLE_PARKED,
         summary=f"Parked obstacle: {obstacle.description}",
     )
     return obstacle
@@ -167,7 +169,7 @@ def obstacle_move(*, obstacle: Obstacle, offset: int, by: User | None) -> Obstac
     log_activity(
         storyboard=obstacle.target_condition.storyboard,
         by=by,
-        action="obstacle.moved",
+        action=Activity.Action.OBSTACLE_MOVED,
         obj=obstacle,
         summary=f"Moved obstacle {'up' if offset < 0 else 'down'}: {obstacle.description}",
         before={"position": index + 1},

@@ -6,13 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from boards.models import (
-    User,
-)
-from boards.services.base import (
-    clean_text,
-    required_text,
-)
+from boards.models import User
+from boards.services.base import clean_text, required_text
 
 
 @transaction.atomic

@@ -7,13 +7,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from boards.models import (
-    Challenge,
-    Membership,
-    Storyboard,
-    Team,
-    User,
-)
+from boards.models import Activity, Challenge, Membership, Storyboard, Team, User
 from boards.services.base import (
     board_write,
     change_logged,
@@ -36,6 +30,7 @@ def _require_members(team: Team, **people: User | None) -> None:
 
 @transaction.atomic
 def challenge_create(*, team: Team, title: str, horizon: date, description: str = "") -> Challenge:
+    """Set a team's challenge: where it is heading, by ``horizon``."""
     return Challenge.objects.create(
         team=team,
         title=required_text(title, "title", "Describe the challenge.", max_length=200),
@@ -54,6 +49,7 @@ def storyboard_create(
     coach: User | None = None,
     by: User | None = None,
 ) -> Storyboard:
+    """Start a learner's storyboard for a focus process, under one of the team's challenges."""
     if challenge.team_id != team.pk:
         raise ValidationError({"challenge": "The challenge must belong to the same team."})
     _require_members(team, learner=learner, coach=coach)
@@ -69,7 +65,7 @@ def storyboard_create(
     log_activity(
         storyboard=storyboard,
         by=by,
-        action="storyboard.created",
+        action=Activity.Action.STORYBOARD_CREATED,
         obj=storyboard,
         summary=f"Started the storyboard for {storyboard.focus_process}",
         after=snapshot(storyboard, ["focus_process", "challenge", "learner", "coach"]),
@@ -88,6 +84,7 @@ def storyboard_update(
     coach: User | None,
     by: User | None,
 ) -> Storyboard:
+    """Change the board's heading: its focus process, challenge, learner or coach."""
     focus_process = required_text(
         focus_process, "focus_process", "Name the focus process.", max_length=200
     )
@@ -106,7 +103,7 @@ def storyboard_update(
         fields=["focus_process", "challenge", "learner", "coach"],
         storyboard=storyboard,
         by=by,
-        action="storyboard.updated",
+        action=Activity.Action.STORYBOARD_UPDATED,
         summary=f"Changed the storyboard for {focus_process}",
     )
     return storyboard

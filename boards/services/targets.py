@@ -10,6 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from boards.models import (
+    Activity,
     ActualCondition,
     Experiment,
     Measurement,
@@ -18,6 +19,7 @@ from boards.models import (
     TargetCondition,
     User,
 )
+from boards.selectors import active_target_condition
 from boards.services.base import (
     board_write,
     change_logged,
@@ -25,15 +27,21 @@ from boards.services.base import (
     clean_text,
     log_activity,
     require_active,
+    require_no_step_in_progress,
     required_text,
     snapshot,
 )
 
 TARGET_FIELDS = ["operating_pattern", "achieve_by", "status", "reflection"]
 METRIC_FIELDS = ["name", "unit", "target_value", "higher_is_better"]
+# How a target condition may be closed, and what the log calls it.
+CLOSED_AS: dict[str, Activity.Action] = {
+    TargetCondition.Status.ACHIEVED: Activity.Action.TARGET_CONDITION_ACHIEVED,
+    TargetCondition.Status.ABANDONED: Activity.Action.TARGET_CONDITION_ABANDONED,
+}
 
 
-def _metric_spec(spec: dict | None, kind: str) -> dict | None:
+def _metric_spec(spec: dict[str, Any] | None, kind: Metric.Kind) -> dict[str, Any] | None:
     if not spec:
         return None
     return {
@@ -53,8 +61,8 @@ def target_condition_start(
     storyboard: Storyboard,
     operating_pattern: str,
     achieve_by: date,
-    process_metric: dict | None = None,
-    outcome_metric: dict | None = None,
+    process_metric: dict[str, Any] | None = None,
+    outcome_metric: dict[str, Any] | None = None,
     by: User | None,
 ) -> TargetCondition:
     """Set the next target condition; the board may have only one active at a time.
@@ -67,14 +75,17 @@ def target_condition_start(
     )
     # Lock the board so two people setting the next target condition at once take turns.
     Storyboard.objects.select_for_update().filter(pk=storyboard.pk).first()
-    if TargetCondition.objects.filter(storyboard=storyboard, status="active").exists():
+    if active_target_condition(storyboard) is not None:
         raise ValidationError(
             "This storyboard already has an active target condition: close it before setting "
             "the next one."
         )
     if achieve_by < timezone.localdate():
         raise ValidationError({"achieve_by": "The achieve-by date cannot be in the past."})
-    specs = [_metric_spec(process_metric, "process"), _metric_spec(outcome_metric, "outcome")]
+    specs = [
+        _metric_spec(process_metric, Metric.Kind.PROCESS),
+        _metric_spec(outcome_metric, Metric.Kind.OUTCOME),
+    ]
     number = (storyboard.target_conditions.aggregate(n=Max("number"))["n"] or 0) + 1
     target = TargetCondition.objects.create(
         storyboard=storyboard, number=number, operating_pattern=pattern, achieve_by=achieve_by
@@ -85,7 +96,7 @@ def target_condition_start(
     log_activity(
         storyboard=storyboard,
         by=by,
-        action="target_condition.started",
+        action=Activity.Action.TARGET_CONDITION_STARTED,
         obj=target,
         summary=f"Set target condition {number}, achieve by {achieve_by:%d %b %Y}",
         after=snapshot(target, TARGET_FIELDS),
@@ -102,6 +113,7 @@ def target_condition_update(
     achieve_by: date,
     by: User | None,
 ) -> TargetCondition:
+    """Change the active target condition's pattern or date; a past date only if it was so."""
     require_active(target_condition)
     if achieve_by < timezone.localdate() and achieve_by != target_condition.achieve_by:
         raise ValidationError({"achieve_by": "The achieve-by date cannot be in the past."})
@@ -117,7 +129,7 @@ def target_condition_update(
         fields=TARGET_FIELDS,
         storyboard=target_condition.storyboard,
         by=by,
-        action="target_condition.updated",
+        action=Activity.Action.TARGET_CONDITION_UPDATED,
         summary=f"Changed target condition {target_condition.number}",
     )
     return target_condition
@@ -133,16 +145,12 @@ def target_condition_close(
     by: User | None,
 ) -> TargetCondition:
     """Close the active target condition as achieved or abandoned, with a short reflection."""
-    if status not in (TargetCondition.Status.ACHIEVED, TargetCondition.Status.ABANDONED):
+    action = CLOSED_AS.get(status)
+    if action is None:
         raise ValidationError({"status": "Close a target condition as achieved or abandoned."})
     if not target_condition.is_active:
         raise ValidationError("This target condition is already closed.")
-    in_progress = target_condition.experiments.filter(result_recorded_at__isnull=True).first()
-    if in_progress is not None:
-        raise ValidationError(
-            f"Step #{in_progress.number} is still in progress: record what happened before "
-            "closing the target condition."
-        )
+    require_no_step_in_progress(target_condition, before="closing the target condition")
     reflection = required_text(
         reflection, "reflection", "Write a short reflection: what did reaching for it teach us?"
     )
@@ -153,7 +161,7 @@ def target_condition_close(
         fields=TARGET_FIELDS,
         storyboard=target_condition.storyboard,
         by=by,
-        action=f"target_condition.{status}",
+        action=action,
         summary=f"Closed target condition {target_condition.number} as {status}",
     )
     return target_condition
@@ -170,6 +178,7 @@ def metric_update(
     higher_is_better: bool,
     by: User | None,
 ) -> Metric:
+    """Rename a metric or move its target; its measurements stay as they were."""
     require_active(metric.target_condition)
     name = required_text(name, "name", "Name the metric.", max_length=120)
     change_logged(
@@ -184,7 +193,7 @@ def metric_update(
         fields=METRIC_FIELDS,
         storyboard=metric.target_condition.storyboard,
         by=by,
-        action="metric.updated",
+        action=Activity.Action.METRIC_UPDATED,
         summary=f"Changed the {metric.get_kind_display().lower()} {name}",
     )
     return metric
@@ -198,6 +207,7 @@ def actual_condition_record(
     observed_at: datetime | None = None,
     by: User | None,
 ) -> ActualCondition:
+    """Record how the process operates now, as observed at ``observed_at`` (default now)."""
     observation = ActualCondition.objects.create(
         storyboard=storyboard,
         operating_pattern=required_text(
@@ -209,7 +219,7 @@ def actual_condition_record(
     log_activity(
         storyboard=storyboard,
         by=by,
-        action="actual_condition.recorded",
+        action=Activity.Action.ACTUAL_CONDITION_RECORDED,
         obj=observation,
         summary="Recorded the actual condition",
         after=snapshot(observation, ["observed_at", "operating_pattern"]),
@@ -227,6 +237,7 @@ def measurement_add(
     experiment: Experiment | None = None,
     by: User | None,
 ) -> Measurement:
+    """Add a point to a metric's run chart, optionally from a step (``experiment``)."""
     require_active(metric.target_condition)
     if experiment is not None and experiment.target_condition_id != metric.target_condition_id:
         raise ValidationError({"experiment": "The experiment belongs to another target condition."})
@@ -244,7 +255,7 @@ def measurement_add(
     log_activity(
         storyboard=metric.target_condition.storyboard,
         by=by,
-        action="measurement.added",
+        action=Activity.Action.MEASUREMENT_ADDED,
         obj=measurement,
         summary=f"Measured {metric.name}: {metric.format_value(measurement.value)}",
         after=snapshot(measurement, ["metric", "value", "measured_at", "note", "experiment"]),

@@ -6,15 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_slug
 from django.db import transaction
 
-from boards.models import (
-    Membership,
-    Role,
-    Team,
-    User,
-)
-from boards.services.base import (
-    required_text,
-)
+from boards.models import Membership, Role, Team, User
+from boards.services.base import required_text
 
 
 @transaction.atomic

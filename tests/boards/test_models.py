@@ -338,7 +338,7 @@ def activity():
     return Activity.objects.create(
         storyboard=storyboard,
         actor=storyboard.learner,
-        action="obstacle.added",
+        action=Activity.Action.OBSTACLE_ADDED,
         object_type="obstacle",
         object_id=1,
         summary="Added obstacle: printer queue",
@@ -365,10 +365,35 @@ def test_the_activity_log_refuses_deleting_a_row(activity):
 def test_the_activity_log_appends_new_rows(activity):
     Activity.objects.create(
         storyboard=activity.storyboard,
-        action="obstacle.cleared",
+        action=Activity.Action.OBSTACLE_CLEARED,
         object_type="obstacle",
         object_id=1,
         summary="Cleared obstacle: printer queue",
     )
 
     assert Activity.objects.filter(storyboard=activity.storyboard).count() == 2
+
+
+def _entry(action: str) -> Activity:
+    return Activity(
+        storyboard=StoryboardFactory(),
+        action=action,
+        object_type="obstacle",
+        object_id=1,
+        summary="Something happened",
+    )
+
+
+@pytest.mark.parametrize("action", ["obstacle.exploded", "Obstacle.Added", "obstacle", ""])
+def test_full_clean_refuses_an_activity_action_that_is_not_a_choice(action):
+    entry = _entry(action)
+
+    with pytest.raises(ValidationError) as caught:
+        entry.full_clean()
+
+    assert list(caught.value.message_dict) == ["action"]
+
+
+@pytest.mark.parametrize("action", Activity.Action.values)
+def test_full_clean_accepts_every_activity_action(action):
+    _entry(action).full_clean()

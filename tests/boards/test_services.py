@@ -1362,3 +1362,131 @@ def test_a_refused_switch_leaves_the_previous_obstacle_worked_on(target, obstacl
         obstacle_work_on(obstacle=stale, version=stale.version, by=learner)
 
     assert Obstacle.objects.get(pk=obstacle.pk).status == "working"
+
+
+# The activity log's words -----------------------------------------------------------------------
+
+BOARD_ACTIONS = {
+    Activity.Action.STORYBOARD_CREATED,
+    Activity.Action.STORYBOARD_UPDATED,
+    Activity.Action.TARGET_CONDITION_STARTED,
+    Activity.Action.TARGET_CONDITION_UPDATED,
+    Activity.Action.TARGET_CONDITION_ACHIEVED,
+    Activity.Action.TARGET_CONDITION_ABANDONED,
+    Activity.Action.METRIC_UPDATED,
+    Activity.Action.ACTUAL_CONDITION_RECORDED,
+    Activity.Action.MEASUREMENT_ADDED,
+    Activity.Action.OBSTACLE_ADDED,
+    Activity.Action.OBSTACLE_UPDATED,
+    Activity.Action.OBSTACLE_WORKING_ON,
+    Activity.Action.OBSTACLE_CLEARED,
+    Activity.Action.OBSTACLE_PARKED,
+    Activity.Action.OBSTACLE_MOVED,
+    Activity.Action.EXPERIMENT_PLANNED,
+    Activity.Action.EXPERIMENT_UPDATED,
+    Activity.Action.EXPERIMENT_RESULT_RECORDED,
+}
+
+
+def _every_board_service(storyboard, target, learner, coach):
+    """Run each service that logs a change at least once, closing both ways."""
+    storyboard_update(
+        storyboard=storyboard,
+        version=storyboard.version,
+        focus_process="Picking, shift A",
+        challenge=storyboard.challenge,
+        learner=learner,
+        coach=coach,
+        by=coach,
+    )
+    target_condition_update(
+        target_condition=target,
+        version=target.version,
+        operating_pattern="Each order is picked in one walk.",
+        achieve_by=target.achieve_by,
+        by=coach,
+    )
+    metric = target.metrics.get(kind=Metric.Kind.PROCESS)
+    metric_update(
+        metric=metric,
+        version=metric.version,
+        name="Pick time",
+        unit="min",
+        target_value="28",
+        higher_is_better=False,
+        by=coach,
+    )
+    actual_condition_record(storyboard=storyboard, operating_pattern="Two walks", by=learner)
+    measurement_add(metric=metric, value="41", by=learner)
+    first = obstacle_add(target_condition=target, description="Aisle order", by=learner)
+    second = obstacle_add(target_condition=target, description="Printer queue", by=learner)
+    obstacle_update(obstacle=first, version=first.version, description="Aisles", by=coach)
+    obstacle_work_on(obstacle=first, version=first.version, by=learner)
+    obstacle_move(obstacle=second, offset=-1, by=learner)
+    first.refresh_from_db()  # moving the other one renumbered it
+    obstacle_clear(obstacle=first, version=first.version, by=learner)
+    obstacle_park(obstacle=first, version=first.version, by=learner)
+    step = experiment_plan(
+        target_condition=target, step="Sort the list", expected="35 minutes", by=learner
+    )
+    experiment_update(
+        experiment=step,
+        version=step.version,
+        step="Sort the list by aisle",
+        expected="35 minutes",
+        obstacle=first,
+        planned_for=None,
+        by=learner,
+    )
+    experiment_record_result(
+        experiment=step,
+        version=step.version,
+        happened="37 minutes",
+        learned="The printer is slow",
+        measurement_value="37",
+        by=coach,
+    )
+    for status in (TargetCondition.Status.ACHIEVED, TargetCondition.Status.ABANDONED):
+        current = TargetCondition.objects.filter(storyboard=storyboard).active().get()
+        target_condition_close(
+            target_condition=current,
+            version=current.version,
+            status=status,
+            reflection="Learned a lot",
+            by=coach,
+        )
+        if status == TargetCondition.Status.ACHIEVED:
+            target_condition_start(
+                storyboard=storyboard,
+                operating_pattern="One walk, no waiting",
+                achieve_by=_today() + timedelta(days=7),
+                by=coach,
+            )
+
+
+def test_every_action_the_board_services_log_is_an_activity_action(
+    storyboard, target, learner, coach
+):
+    _every_board_service(storyboard, target, learner, coach)
+
+    actions = set(Activity.objects.values_list("action", flat=True))
+    assert actions <= set(Activity.Action.values)
+    assert actions == BOARD_ACTIONS
+
+
+@pytest.mark.parametrize(
+    ("status", "action"),
+    [
+        ("achieved", Activity.Action.TARGET_CONDITION_ACHIEVED),
+        ("abandoned", Activity.Action.TARGET_CONDITION_ABANDONED),
+    ],
+)
+def test_closing_a_target_condition_logs_the_action_named_for_how(target, coach, status, action):
+    with logged(target.storyboard, action):
+        target_condition_close(
+            target_condition=target,
+            version=target.version,
+            status=status,
+            reflection="Learned a lot",
+            by=coach,
+        )

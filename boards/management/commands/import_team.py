@@ -11,7 +11,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from boards import exchange
+from boards import exchange, exchange_import
 
 
 class Command(BaseCommand):
@@ -35,7 +35,7 @@ class Command(BaseCommand):
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
             raise CommandError(f"{path} is not valid JSON: {error}.") from None
         try:
-            result = exchange.import_team(document, slug=slug)
+            result = exchange_import.import_team(document, slug=slug)
         except exchange.ExchangeError as error:
             raise CommandError(f"Nothing was imported. {error}") from None
         team = result.team

@@ -1,77 +1,19 @@
-import hashlib
-import zoneinfo
-from datetime import date, timedelta
+"""A storyboard and everything on it: challenge, target conditions with their metrics and
+measurements, the actual condition, obstacles, the PDCA record, and the activity log."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TypeAlias
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-
-def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
-        raise ValidationError(f"{value!r} is not a known time zone, such as Europe/Berlin.")
-
-
-class User(AbstractUser):
-    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
-
-    def __str__(self) -> str:
-        return self.get_full_name() or self.username
-
-    @property
-    def display_name(self) -> str:
-        return str(self)
-
-
-class Team(models.Model):
-    name = models.CharField(max_length=120)
-    slug = models.SlugField(max_length=80, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def get_absolute_url(self) -> str:
-        return reverse("boards:team", args=[self.slug])
-
-
-class Role(models.TextChoices):
-    ADMIN = "admin", "Team administrator"
-    MEMBER = "member", "Member"
-    COACH = "coach", "Coach"
-    MANAGER = "manager", "Manager"
-    VIEWER = "viewer", "Viewer"
-
-
-# Roles that may change a team's storyboards; managers and viewers read only.
-EDITING_ROLES = frozenset({Role.ADMIN, Role.MEMBER, Role.COACH})
-
-
-class Membership(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="memberships")
-    team = models.ForeignKey(Team, models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
-    joined_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "team"], name="membership_one_per_user_team"),
-            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user} in {self.team} ({self.get_role_display()})"
-
-    @property
-    def can_edit(self) -> bool:
-        return self.role in EDITING_ROLES
+from boards.models.teams import Team
 
 
 class Challenge(models.Model):
@@ -143,17 +85,22 @@ class Storyboard(models.Model):
             raise ValidationError({"challenge": "The challenge must belong to the same team."})
 
 
+# A model's choices live beside it rather than inside it so that its Meta constraints, which
+# cannot see the class body, name them too. ``TargetCondition.Status`` etc. are the names to use.
+class TargetConditionStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    ACHIEVED = "achieved", "Achieved"
+    ABANDONED = "abandoned", "Abandoned"
+
+
 class TargetConditionQuerySet(models.QuerySet["TargetCondition"]):
-    def active(self) -> "TargetConditionQuerySet":
+    def active(self) -> TargetConditionQuerySet:
         """The one target condition a board works toward now (at most one per board)."""
-        return self.filter(status=TargetCondition.Status.ACTIVE)
+        return self.filter(status=TargetConditionStatus.ACTIVE)
 
 
 class TargetCondition(models.Model):
-    class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        ACHIEVED = "achieved", "Achieved"
-        ABANDONED = "abandoned", "Abandoned"
+    Status: TypeAlias = TargetConditionStatus
 
     storyboard = models.ForeignKey(Storyboard, models.CASCADE, related_name="target_conditions")
     number = models.PositiveIntegerField()
@@ -174,19 +121,19 @@ class TargetCondition(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["storyboard"],
-                condition=Q(status="active"),
+                condition=Q(status=TargetConditionStatus.ACTIVE),
                 name="target_condition_one_active_per_storyboard",
             ),
             models.UniqueConstraint(
                 fields=["storyboard", "number"], name="target_condition_number_unique"
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["active", "achieved", "abandoned"]),
+                condition=Q(status__in=TargetConditionStatus.values),
                 name="target_condition_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(status="active", closed_at__isnull=True)
-                | (~Q(status="active") & Q(closed_at__isnull=False)),
+                condition=Q(status=TargetConditionStatus.ACTIVE, closed_at__isnull=True)
+                | (~Q(status=TargetConditionStatus.ACTIVE) & Q(closed_at__isnull=False)),
                 name="target_condition_closed_iff_not_active",
             ),
         ]
@@ -226,10 +173,19 @@ class ActualCondition(models.Model):
         return f"Actual condition {self.observed_at:%Y-%m-%d}: {self.operating_pattern[:60]}"
 
 
+class MetricKind(models.TextChoices):
+    PROCESS = "process", "Process metric"
+    OUTCOME = "outcome", "Outcome metric"
+
+
+class MetricQuerySet(models.QuerySet["Metric"]):
+    def process(self) -> MetricQuerySet:
+        """The process metric (at most one per target condition): what each step moves."""
+        return self.filter(kind=MetricKind.PROCESS)
+
+
 class Metric(models.Model):
-    class Kind(models.TextChoices):
-        PROCESS = "process", "Process metric"
-        OUTCOME = "outcome", "Outcome metric"
+    Kind: TypeAlias = MetricKind
 
     target_condition = models.ForeignKey(TargetCondition, models.CASCADE, related_name="metrics")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -239,6 +195,8 @@ class Metric(models.Model):
     higher_is_better = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)
 
+    objects = MetricQuerySet.as_manager()
+
     class Meta:
         ordering = ["target_condition", "kind"]
         constraints = [
@@ -246,7 +204,7 @@ class Metric(models.Model):
                 fields=["target_condition", "kind"], name="metric_one_per_kind_per_target"
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["process", "outcome"]), name="metric_kind_valid"
+                condition=Q(kind__in=MetricKind.values), name="metric_kind_valid"
             ),
         ]
 
@@ -268,11 +226,24 @@ class Metric(models.Model):
         return value <= self.target_value
 
 
+class ObstacleStatus(models.TextChoices):
+    PARKED = "parked", "Parked"
+    WORKING_ON = "working", "Working on"
+    CLEARED = "cleared", "Cleared"
+
+
+class ObstacleQuerySet(models.QuerySet["Obstacle"]):
+    def working_on(self) -> ObstacleQuerySet:
+        """The obstacle being worked on now (at most one per target condition)."""
+        return self.filter(status=ObstacleStatus.WORKING_ON)
+
+    def uncleared(self) -> ObstacleQuerySet:
+        """The parking lot: obstacles still in the way, parked or worked on."""
+        return self.exclude(status=ObstacleStatus.CLEARED)
+
+
 class Obstacle(models.Model):
-    class Status(models.TextChoices):
-        PARKED = "parked", "Parked"
-        WORKING_ON = "working", "Working on"
-        CLEARED = "cleared", "Cleared"
+    Status: TypeAlias = ObstacleStatus
 
     target_condition = models.ForeignKey(TargetCondition, models.CASCADE, related_name="obstacles")
     description = models.CharField(max_length=300)
@@ -282,22 +253,30 @@ class Obstacle(models.Model):
     cleared_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
+    objects = ObstacleQuerySet.as_manager()
+
     class Meta:
         ordering = ["position", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["target_condition"],
-                condition=Q(status="working"),
+                condition=Q(status=ObstacleStatus.WORKING_ON),
                 name="obstacle_one_worked_on_per_target",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["parked", "working", "cleared"]),
+                condition=Q(status__in=ObstacleStatus.values),
                 name="obstacle_status_valid",
             ),
         ]
 
     def __str__(self) -> str:
         return self.description
+
+
+class ExperimentQuerySet(models.QuerySet["Experiment"]):
+    def in_progress(self) -> ExperimentQuerySet:
+        """Steps taken or planned whose result is not recorded yet (one at a time, by rule)."""
+        return self.filter(result_recorded_at__isnull=True)
 
 
 class Experiment(models.Model):
@@ -324,6 +303,8 @@ class Experiment(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
+
+    objects = ExperimentQuerySet.as_manager()
 
     class Meta:
         ordering = ["target_condition", "number"]
@@ -472,74 +453,3 @@ class Activity(models.Model):
     def sections(self) -> list[str]:
         """The parts of the board this change shows up in."""
         return SECTIONS_BY_OBJECT.get(self.object_type, ["target"])
-
-
-def invitation_expiry():
-    # A callable, so that changing KATA_INVITATION_DAYS does not call for a migration.
-    return timezone.now() + timedelta(days=settings.KATA_INVITATION_DAYS)
-
-
-def hash_invitation_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-class Invitation(models.Model):
-    """An emailed invitation to join a team with a role.
-
-    Only the SHA-256 of the random token is stored: the token itself travels in the emailed
-    link alone, so a copy of the database cannot be used to accept invitations.
-    """
-
-    class State(models.TextChoices):
-        PENDING = "pending", "Pending"
-        EXPIRED = "expired", "Expired"
-        REVOKED = "revoked", "Revoked"
-        ACCEPTED = "accepted", "Accepted"
-
-    team = models.ForeignKey(Team, models.CASCADE, related_name="invitations")
-    email = models.EmailField(help_text="Stored in lower case.")
-    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
-    token_hash = models.CharField(max_length=64, unique=True)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField(default=invitation_expiry)
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    revoked_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        constraints = [
-            # Open: neither accepted nor revoked (an expired one stays open until replaced).
-            models.UniqueConstraint(
-                fields=["team", "email"],
-                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
-                name="invitation_one_open_per_team_email",
-            ),
-            models.CheckConstraint(condition=Q(role__in=Role.values), name="invitation_role_valid"),
-            models.CheckConstraint(
-                condition=Q(accepted_at__isnull=True) | Q(revoked_at__isnull=True),
-                name="invitation_accepted_or_revoked",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Invitation of {self.email} to {self.team} ({self.get_role_display()})"
-
-    @property
-    def state(self) -> str:
-        if self.accepted_at is not None:
-            return self.State.ACCEPTED
-        if self.revoked_at is not None:
-            return self.State.REVOKED
-        if self.expires_at <= timezone.now():
-            return self.State.EXPIRED
-        return self.State.PENDING
-
-    @property
-    def is_pending(self) -> bool:
-        return self.state == self.State.PENDING
