@@ -7,7 +7,7 @@ COPY pyproject.toml README.md ./
 RUN pip install --upgrade pip && pip install .
 COPY . .
 RUN DEBUG=false SECRET_KEY=build-only-not-secret-build-only-not-secret-build-only \
-    ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput
+    ALLOWED_HOSTS=localhost SITE_URL=https://build.invalid python manage.py collectstatic --noinput
 
 RUN useradd --system --home /app kata && chown -R kata /app/var
 USER kata

@@ -51,7 +51,9 @@ def feed(user: User, *, now: datetime) -> bytes:
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", f"Kata coaching: {user.display_name}")
-    calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    # vDuration writes PT1H; a bare timedelta came out as "1:00:00" in icalendar 6.
+    refresh = icalendar.vDuration(timedelta(hours=1))
+    calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
     for session in sessions_for(user, now=now):
         series = session.series
         board = session.storyboard

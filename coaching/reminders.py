@@ -13,12 +13,15 @@ database says what is due, and each email is one ``Reminder`` row:
    scheduled, not started, at the time the reminder was computed for), opens the SMTP
    connection, marks ``sending_at``, sends, and marks ``sent_at``.
 
-A worker that dies holding a claim: if it had not reached ``sending_at``, no email can have left,
-so once the claim's lease runs out the scan releases the row and it is sent after all. If it
-had, the email may or may not have gone out, and the row is marked skipped as "uncertain" and
-never sent again: the issue asks for no second email, so a lost reminder is the accepted cost of
-that rare case (it is logged). A reminder due while every worker was down is simply a row (or a
-session) the next scan finds: it is sent if the session has not started, and skipped after that.
+"Exactly once" means: every reminder reaches its recipient's mailbox while its session has not
+started, and the mailbox shows it once. Each reminder's Message-ID is fixed by its row, so every
+attempt carries the same one. When an attempt ends without knowing whether the server took the
+email (the connection broke during the exchange, or the worker died after ``sending_at``), the
+reminder is sent again with that same Message-ID: a mail system that already has it drops the
+copy, and one that never got it gets it. A worker that died before ``sending_at`` sent nothing;
+its claim is released once its lease runs out. A reminder due while every worker was down is
+simply a row the next scan finds: sent if its session has not started, skipped after that.
+After ``MAX_ATTEMPTS`` attempts a reminder is given up with the last cause, in plain words.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -52,6 +56,9 @@ logger = logging.getLogger(__name__)
 
 # A claim older than this, with no SMTP exchange begun, belongs to a worker that stopped.
 CLAIM_LEASE = timedelta(minutes=5)
+# An SMTP exchange still unfinished after this belongs to a worker that stopped: each of its
+# steps times out after EMAIL_TIMEOUT (20 s unless set), so a live worker is done by then.
+SEND_LEASE = timedelta(seconds=max(90, 4 * (settings.EMAIL_TIMEOUT or 20)))
 # A dispatched row nobody claimed within this time is enqueued again (its task expires then).
 DISPATCH_AGAIN_AFTER = timedelta(minutes=5)
 # A notice about a session with no cycle is worth sending for this long after it ended.
@@ -63,7 +70,7 @@ CANCELLED = "the session was cancelled"
 RESCHEDULED = "the session was rescheduled"
 CYCLE_RECORDED = "a coaching cycle was recorded"
 TOO_LATE = "too late to be useful"
-UNCERTAIN = "uncertain: the worker stopped during the SMTP exchange, so it is not sent again"
+WORKER_STOPPED = "the worker stopped during the SMTP exchange"
 # The SMTP server answered with a refusal: nothing was delivered, so trying again is safe.
 REFUSED = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
 
@@ -73,7 +80,7 @@ class ScanResult:
     created: int = 0
     skipped: int = 0
     released: int = 0
-    uncertain: int = 0
+    interrupted: int = 0
     dispatched: list[int] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -97,7 +104,7 @@ def scan(
         result.created = _create_due(now)
         result.skipped = _skip_late(now)
         result.released = _release_stale_claims(now)
-        result.uncertain = _mark_uncertain(now)
+        result.interrupted = _retry_interrupted(now)
         result.dispatched = _dispatch(now)
         if enqueue is not None and result.dispatched:
             ids = list(result.dispatched)
@@ -190,16 +197,20 @@ def _release_stale_claims(now: datetime) -> int:
     )
 
 
-def _mark_uncertain(now: datetime) -> int:
-    stale = list(
-        _unfinished().filter(sending_at__lt=now - CLAIM_LEASE).values_list("pk", flat=True)
-    )
-    if stale:
-        logger.error("Reminders %s stopped mid-send; not sending them again.", stale)
-        _unfinished().filter(pk__in=stale, sending_at__isnull=False).update(
-            skipped_at=now, skip_reason=UNCERTAIN
-        )
-    return len(stale)
+def _retry_interrupted(now: datetime) -> int:
+    """A worker that stopped mid-send: the email may or may not have gone out, so send it again.
+
+    The copy carries the same Message-ID, so a mailbox that has the first one drops it.
+    """
+    stale = _unfinished().filter(sending_at__lt=now - SEND_LEASE)
+    interrupted = list(stale.values_list("pk", "attempts"))
+    for pk, attempts in interrupted:
+        logger.warning("Reminder %s: %s; sending it again.", pk, WORKER_STOPPED)
+        if attempts >= MAX_ATTEMPTS:
+            reason = f"failed {attempts} times: {WORKER_STOPPED}"
+            stale.filter(pk=pk).update(skipped_at=now, skip_reason=reason)
+    stale.update(claimed_at=None, claim_token="", sending_at=None, dispatched_at=None)
+    return len(interrupted)
 
 
 def _dispatch(now: datetime) -> list[int]:
@@ -244,7 +255,7 @@ def send(reminder_id: int) -> str:
     try:
         connection.open()
     except (OSError, smtplib.SMTPException) as error:
-        return _release(reminder, token, error)
+        return _release(reminder, token, error, pause=True)
     try:
         mine = Reminder.objects.filter(
             pk=reminder_id, claim_token=token, sending_at=None, sent_at=None, skipped_at=None
@@ -254,11 +265,11 @@ def send(reminder_id: int) -> str:
         try:
             connection.send_messages([message])
         except REFUSED as error:
-            return _release(reminder, token, error)
-        except Exception:
-            logger.exception("Reminder %s: the SMTP exchange failed midway.", reminder_id)
-            _close(reminder_id, token, skipped_at=timezone.now(), skip_reason=UNCERTAIN)
-            return "uncertain"
+            return _release(reminder, token, error, pause=True)
+        except (OSError, smtplib.SMTPException) as error:
+            # Whether the server kept it is unknown: the same Message-ID goes at the next scan.
+            cause = f"the SMTP connection broke during the exchange ({error.__class__.__name__})"
+            return _release(reminder, token, cause, pause=False)
         _close(reminder_id, token, sent_at=timezone.now())
         return "sent"
     finally:
@@ -269,8 +280,9 @@ def _close(reminder_id: int, token: str, **changes) -> None:
     Reminder.objects.filter(pk=reminder_id, claim_token=token).update(**changes)
 
 
-def _release(reminder: Reminder, token: str, error: Exception) -> str:
-    """Nothing was delivered: give the row back, to be dispatched again after a pause."""
+def _release(reminder: Reminder, token: str, error: Exception | str, *, pause: bool) -> str:
+    """Give the row back to be dispatched again: after a pause when the server said no, at the
+    next scan when the exchange broke off (the session may start before a pause is over)."""
     logger.warning("Reminder %s not sent (%s); will try again.", reminder.pk, error)
     if reminder.attempts >= MAX_ATTEMPTS:
         _close(
@@ -281,7 +293,10 @@ def _release(reminder: Reminder, token: str, error: Exception) -> str:
         )
         return "failed"
     Reminder.objects.filter(pk=reminder.pk, claim_token=token).update(
-        claimed_at=None, claim_token="", sending_at=None, dispatched_at=timezone.now()
+        claimed_at=None,
+        claim_token="",
+        sending_at=None,
+        dispatched_at=timezone.now() if pause else None,
     )
     return "retry later"
 
@@ -309,6 +324,12 @@ def reason_to_skip(reminder: Reminder, now: datetime) -> str:
     if not Membership.objects.filter(user=recipient, team_id=session.storyboard.team_id).exists():
         return "no longer a member of the team"
     return ""
+
+
+def message_id(reminder: Reminder) -> str:
+    """The same for every attempt at one reminder, and for no other email."""
+    domain = urlsplit(settings.SITE_URL).hostname or "kata.invalid"
+    return f"<reminder-{reminder.pk}.{reminder.session_starts_at:%Y%m%dT%H%M%SZ}@{domain}>"
 
 
 def _absolute(path: str) -> str:
@@ -353,7 +374,11 @@ def build_message(reminder: Reminder) -> EmailMultiAlternatives:
         subject=" ".join(subject.split()),
         body=text,
         to=[recipient.email],
-        headers={"Auto-Submitted": "auto-generated", "X-Kata-Reminder": str(reminder.pk)},
+        headers={
+            "Message-ID": message_id(reminder),
+            "Auto-Submitted": "auto-generated",
+            "X-Kata-Reminder": str(reminder.pk),
+        },
     )
     message.attach_alternative(html, "text/html")
     return message

@@ -68,7 +68,10 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if 
 if not DEBUG and not ALLOWED_HOSTS:
     fail("ALLOWED_HOSTS", "must list the site's host names when DEBUG is off")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Links in emails, calendar feeds and CSV exports are built from it, never from a request's Host.
+SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+if not DEBUG and not SITE_URL.startswith(("https://", "http://")):
+    fail("SITE_URL", "must be the site's public address, such as https://kata.example.com")
 # Days an emailed team invitation stays valid.
 KATA_INVITATION_DAYS = envint("KATA_INVITATION_DAYS", 7)
 if not 1 <= KATA_INVITATION_DAYS <= 90:
@@ -92,6 +95,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "kata.middleware.RequestIdMiddleware",
+    "kata.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "kata.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

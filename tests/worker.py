@@ -17,6 +17,8 @@ from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
+# The running workers by queue, so that a test can kill one as a crash would.
+_running: dict[str, subprocess.Popen] = {}
 
 
 def test_database_url() -> str:
@@ -68,10 +70,13 @@ def celery_worker(extra_env: dict[str, str] | None = None) -> Iterator[str]:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    _running[queue] = process
     try:
         yield queue
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
+        _running.pop(queue, None)
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
@@ -81,6 +86,13 @@ def celery_worker(extra_env: dict[str, str] | None = None) -> Iterator[str]:
         log_path.unlink(missing_ok=True)
         if process.returncode not in (0, -signal.SIGTERM, -signal.SIGKILL):
             raise AssertionError(f"celery worker exited with {process.returncode}:\n{output}")
+
+
+def kill_worker(queue: str) -> None:
+    """SIGKILL the worker serving ``queue``: no handler runs, nothing is acknowledged."""
+    process = _running[queue]
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=15)
 
 
 def wait_for(condition: Callable[[], bool], *, timeout: float = 60, interval: float = 0.25):

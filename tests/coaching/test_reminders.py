@@ -383,7 +383,7 @@ def test_a_worker_killed_before_the_smtp_exchange_leaves_the_reminder_to_another
     assert Reminder.objects.get(pk=reminder_id).attempts == 2
 
 
-def test_a_worker_killed_after_the_smtp_exchange_never_causes_a_second_email(
+def test_a_worker_killed_after_the_smtp_exchange_sends_again_with_the_same_message_id(
     session, people, monkeypatch
 ):
     [reminder_id] = scan(at(9, 0))
@@ -398,16 +398,21 @@ def test_a_worker_killed_after_the_smtp_exchange_never_causes_a_second_email(
     with pytest.raises(WorkerKilled):
         send(at(9, 0), [reminder_id])
     monkeypatch.undo()
-    assert len(mail.outbox) == 1  # it did go out
+    assert len(mail.outbox) == 1  # it did go out, but nobody knows
 
-    # The task is redelivered, beat keeps scanning, the lease runs out: still one email.
-    send(at(9, 1), [reminder_id])
-    scan_and_send(at(9, 10))
-    send(at(9, 10), [reminder_id])
-    assert len(mail.outbox) == 1
+    # A redelivered task cannot take it while the dead worker's lease runs.
+    assert send(at(9, 1), [reminder_id]) == [
+        "not claimed: already sent, skipped or claimed by another worker"
+    ]
+    assert scan(at(9, 1)) == []
+    # Then it goes again, as the same email: a mailbox that has it drops the copy.
+    assert scan_and_send(at(9, 3)) == ["sent"]
+    assert len(mail.outbox) == 2
+    first, again = (message.extra_headers["Message-ID"] for message in mail.outbox)
+    assert first == again
     row = Reminder.objects.get(pk=reminder_id)
-    assert row.sent_at is None
-    assert row.skip_reason == reminders.UNCERTAIN
+    assert row.sent_at is not None and row.attempts == 2
+    assert scan_and_send(at(9, 10)) == []
 
 
 def test_a_refusal_by_the_smtp_server_is_tried_again_later(session, people, monkeypatch):
@@ -442,17 +447,51 @@ def test_an_smtp_server_that_cannot_be_reached_is_tried_again_later(session, peo
     assert len(mail.outbox) == 1
 
 
-def test_a_failure_midway_through_the_smtp_exchange_is_not_retried(session, people, monkeypatch):
+def test_a_connection_broken_midway_is_retried_at_the_next_scan_as_the_same_email(
+    session, people, monkeypatch
+):
+    [reminder_id] = scan(at(9, 0))
+    real_send = EmailBackend.send_messages
+    message_ids = []
+
+    def drop_once(backend, messages):
+        message_ids.append(messages[0].extra_headers["Message-ID"])
+        if len(message_ids) == 1:
+            real_send(backend, messages)  # the server may well have kept it
+            raise smtplib.SMTPServerDisconnected("connection closed after DATA")
+        return real_send(backend, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", drop_once)
+    assert send(at(9, 0), [reminder_id]) == ["retry later"]
+    assert scan_and_send(at(9, 1)) == ["sent"]  # no pause: the session may start before one
+    assert len(message_ids) == 2 and message_ids[0] == message_ids[1]
+    assert {m.extra_headers["Message-ID"] for m in mail.outbox} == {message_ids[0]}
+
+
+def test_each_reminder_has_a_message_id_of_its_own(session, people):
+    sent = scan_and_send(at(9, 0)) + scan_and_send(at(9, 15)) + scan_and_send(at(9, 20))
+    assert sent == ["sent"] * 3
+    ids = [message.extra_headers["Message-ID"] for message in mail.outbox]
+    assert len(set(ids)) == 3
+    assert all(i.startswith("<reminder-") and i.endswith(">") for i in ids)
+
+
+def test_a_broken_connection_is_never_blamed_on_a_stopped_worker(session, people, monkeypatch):
+    lead(people["coach"], 0)
+    lead(people["second_coach"], 0)
     [reminder_id] = scan(at(9, 0))
 
-    def drop_connection(backend, messages):
+    def drop(backend, messages):
         raise smtplib.SMTPServerDisconnected("connection closed after DATA")
 
-    monkeypatch.setattr(EmailBackend, "send_messages", drop_connection)
-    assert send(at(9, 0), [reminder_id]) == ["uncertain"]
-    monkeypatch.undo()
-    assert scan_and_send(at(9, 10)) == []
-    assert Reminder.objects.get(pk=reminder_id).skip_reason == reminders.UNCERTAIN
+    monkeypatch.setattr(EmailBackend, "send_messages", drop)
+    outcomes = send(at(9, 0), [reminder_id])
+    for minute in range(1, 5):
+        outcomes += scan_and_send(at(9, minute))
+    assert outcomes == ["retry later"] * 4 + ["failed"]
+    reason = Reminder.objects.get(pk=reminder_id).skip_reason
+    assert reason.startswith("failed 5 times: the SMTP connection broke during the exchange")
+    assert "worker" not in reason
 
 
 def test_a_reminder_refused_again_and_again_is_given_up(session, people, monkeypatch):

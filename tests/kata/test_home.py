@@ -1,4 +1,5 @@
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -64,3 +65,22 @@ def test_healthz_reports_database_and_broker(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+
+
+@override_settings(
+    SECURE_SSL_REDIRECT=True, ALLOWED_HOSTS=["kata.example.com"], SESSION_COOKIE_SECURE=True
+)
+def test_healthz_answers_the_container_health_check_as_docker_compose_writes_it(client, db):
+    # docker-compose's check: plain HTTP to 127.0.0.1:8000, no proxy header, a host that
+    # ALLOWED_HOSTS (the public name only, as the README says) leaves out.
+    response = client.get("/healthz", HTTP_HOST="127.0.0.1:8000")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+
+
+@override_settings(SECURE_SSL_REDIRECT=True, ALLOWED_HOSTS=["kata.example.com"])
+def test_other_pages_still_validate_the_host_and_redirect_to_https(client, db):
+    assert client.get("/login/", HTTP_HOST="127.0.0.1:8000").status_code == 400
+    response = client.get("/login/", HTTP_HOST="kata.example.com")
+    assert response.status_code == 301
+    assert response["Location"].startswith("https://kata.example.com/")

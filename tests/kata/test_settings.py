@@ -45,6 +45,14 @@ def test_nothing_set_starts_in_development_mode(tmp_path):
         ({"DEBUG": "false", "SECRET_KEY": "", "ALLOWED_HOSTS": "kata.example.com"}, "SECRET_KEY"),
         ({"DEBUG": "false", "SECRET_KEY": "short", "ALLOWED_HOSTS": "x.org"}, "SECRET_KEY"),
         ({"DEBUG": "false", "SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS"),
+        (
+            {"DEBUG": "false", "SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "x.org", "SITE_URL": ""},
+            "SITE_URL",
+        ),
+        (
+            {"DEBUG": "false", "SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "x.org", "SITE_URL": "x"},
+            "SITE_URL",
+        ),
         ({"DEBUG": "maybe"}, "DEBUG"),
         ({"DATABASE_URL": "nonsense://"}, "DATABASE_URL"),
         ({"REDIS_URL": "localhost:6379"}, "REDIS_URL"),
@@ -71,6 +79,7 @@ def test_production_settings_pass_the_deployment_checks(tmp_path):
             "SECRET_KEY": GOOD_KEY + "-x9!Q",
             "KATA_VAR_DIR": str(tmp_path),
             "ALLOWED_HOSTS": "kata.example.com",
+            "SITE_URL": "https://kata.example.com",
         },
         capture_output=True,
         text=True,
