@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 
 from boards.models import (
     Activity,
@@ -21,7 +22,7 @@ from boards.models import (
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "email", "first_name", "last_name", "time_zone", "is_staff"]
-    fieldsets = [*BaseUserAdmin.fieldsets, ("Kata", {"fields": ["time_zone"]})]
+    fieldsets = [*(BaseUserAdmin.fieldsets or ()), ("Kata", {"fields": ["time_zone"]})]
 
 
 class MembershipInline(admin.TabularInline):
@@ -136,13 +137,13 @@ class ActivityAdmin(admin.ModelAdmin):
     list_select_related = ["storyboard", "actor"]
     date_hierarchy = "at"
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Activity | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Activity | None = None) -> bool:
         return False
 
 
@@ -166,5 +167,5 @@ class InvitationAdmin(admin.ModelAdmin):
         "accepted_by",
     ]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

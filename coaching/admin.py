@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from coaching.models import (
     CoachingCycle,
@@ -69,8 +70,8 @@ class ReminderAdmin(admin.ModelAdmin):
     list_filter = ["kind", "skip_reason"]
     date_hierarchy = "due_at"
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Reminder | None = None) -> bool:
         return False

@@ -2,7 +2,10 @@ import contextlib
 import re
 import uuid
 import zoneinfo
+from collections.abc import Callable
 
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 
 from kata.logging import request_id_var
@@ -23,6 +26,14 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
+
+GetResponse = Callable[[HttpRequest], HttpResponseBase]
+
+
+class IdentifiedHttpRequest(HttpRequest):
+    """A request once RequestIdMiddleware has seen it (the 500 page quotes its id)."""
+
+    id: str
 
 
 class HealthCheckMiddleware:
@@ -47,10 +58,10 @@ class HealthCheckMiddleware:
 class RequestIdMiddleware:
     """Give each request an id (or keep a proxy's X-Request-ID) for its log lines and errors."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: IdentifiedHttpRequest) -> HttpResponseBase:
         incoming = request.headers.get("X-Request-ID", "")
         request.id = incoming if VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         token = request_id_var.set(request.id)
@@ -63,10 +74,10 @@ class RequestIdMiddleware:
 
 
 class ContentSecurityPolicyMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
@@ -76,10 +87,10 @@ class ContentSecurityPolicyMiddleware:
 class UserTimezoneMiddleware:
     """Show times in the signed-in user's own time zone; they are stored in UTC."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         user = getattr(request, "user", None)
         timezone.deactivate()
         if user is not None and user.is_authenticated and user.time_zone:

@@ -10,13 +10,14 @@ import sys
 import zoneinfo
 from datetime import timedelta
 from pathlib import Path
+from typing import NoReturn
 
 import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def fail(name: str, problem: str) -> None:
+def fail(name: str, problem: str) -> NoReturn:
     """Stop at start-up with one line that names the setting at fault."""
     sys.stderr.write(f"Kata configuration error: {name} {problem}\n")
     raise SystemExit(2)
@@ -148,7 +149,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "kata.sqlite3",
+            "NAME": str(VAR_DIR / "kata.sqlite3"),
         }
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -198,6 +199,7 @@ STORAGES = {
 REDIS_URL = envstr("REDIS_URL")
 if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     fail("REDIS_URL", f"must start with redis://, rediss:// or unix://, not {REDIS_URL!r}")
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, str | int | bool]
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}

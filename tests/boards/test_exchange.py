@@ -316,6 +316,18 @@ def test_the_import_refuses_a_file_that_is_not_json(tmp_path):
         call_command("import_team", str(path))
 
 
+def test_the_import_command_reads_standard_input_for_a_dash(busy_board, team, monkeypatch):
+    document = exchange.export_document(team)
+    monkeypatch.setattr("sys.stdin", StringIO(json.dumps(document)))
+    out = StringIO()
+
+    call_command("import_team", "-", "--slug", "dispatch-piped", stdout=out)
+
+    assert "Imported Dispatch as /teams/dispatch-piped/" in out.getvalue()
+    copy = Team.objects.get(slug="dispatch-piped")
+    assert _comparable(exchange.export_document(copy)) == _comparable(document)
+
+
 def test_the_export_command_writes_the_document(busy_board, team, tmp_path):
     path = tmp_path / "team.json"
     call_command("export_team", "dispatch", "--output", str(path), stderr=StringIO())

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from boards import exchange
 from boards.models import Team
@@ -13,11 +14,11 @@ from boards.models import Team
 class Command(BaseCommand):
     help = "Write a team's full data as JSON, to import into another installation."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slug", help="The team's address, as in /teams/<slug>/.")
         parser.add_argument("--output", "-o", help="File to write; default: standard output.")
 
-    def handle(self, *args, slug: str, output: str | None, **options) -> None:
+    def handle(self, *args: Any, slug: str, output: str | None, **options: Any) -> None:
         team = Team.objects.filter(slug=slug).first()
         if team is None:
             raise CommandError(f"No team has the address {slug!r}.")

@@ -8,25 +8,29 @@ claim with "Forgot your password?" on the sign-in page.
 from __future__ import annotations
 
 import json
+import sys
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from boards import exchange, exchange_import
 
 
 class Command(BaseCommand):
     help = "Recreate a team from a file written by export_team or the team's Export link."
+    # call_command(..., stdin=StringIO(...)) stands in for standard input, as in createsuperuser.
+    stealth_options = ("stdin",)
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", help="The JSON file; - reads standard input.")
         parser.add_argument(
             "--slug", help="A new address for the team, if its own is taken here already."
         )
 
-    def handle(self, *args, path: str, slug: str | None, **options) -> None:
+    def handle(self, *args: Any, path: str, slug: str | None, **options: Any) -> None:
         try:
             if path == "-":
-                document = json.load(self.stdin)
+                document = json.load(options.get("stdin") or sys.stdin)
             else:
                 with open(path, encoding="utf-8") as file:
                     document = json.load(file)

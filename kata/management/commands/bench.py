@@ -41,6 +41,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.models import Count, Q
+from django.http import StreamingHttpResponse
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -184,7 +185,7 @@ class Command(BaseCommand):
         return f"SQLite {sqlite3.sqlite_version} ({settings.DATABASES['default']['NAME']})"
 
     def machine(self) -> dict:
-        info = {
+        info: dict[str, str | int | float | None] = {
             "cpus": os.cpu_count(),
             "cpu": platform.processor() or platform.machine(),
             "python": platform.python_version(),
@@ -285,7 +286,7 @@ class Command(BaseCommand):
         # cached sections alone, as a change on one board does for every other.
         self.changing = boards[ranked[middle + 1][1]]
         self.busiest = boards[ranked[-1][1]]
-        self.coach = self.board.coach
+        self.coach = _coach_of(self.board)
         self.prefs, _ = CoachingPreferences.objects.get_or_create(user=self.coach)
         self.board_facts = {
             name: {
@@ -293,7 +294,7 @@ class Command(BaseCommand):
                 "focus_process": board.focus_process,
                 "pdca_steps_on_active_target": steps[board.pk],
                 "process_measurements": measured.get(board.pk, 0),
-                "coach": board.coach.username,
+                "coach": _coach_of(board).username,
             }
             for name, board in (
                 ("typical", self.board),
@@ -402,10 +403,10 @@ class Command(BaseCommand):
                 "busiest": Client(),
                 "changing": Client(),
             }
-            clients["changing"].force_login(self.changing.coach)
+            clients["changing"].force_login(_coach_of(self.changing))
             clients["coach"].force_login(self.coach)
             clients["manager"].force_login(self.manager)
-            clients["busiest"].force_login(self.busiest.coach)
+            clients["busiest"].force_login(_coach_of(self.busiest))
 
             def fetch(endpoint: Endpoint) -> float:
                 """Seconds to answer one request (its untimed ``before`` done first)."""
@@ -413,8 +414,8 @@ class Command(BaseCommand):
                     endpoint.before()
                 started = time.perf_counter()
                 response = clients[endpoint.client].get(endpoint.url, headers=endpoint.headers)
-                if response.streaming:
-                    b"".join(response.streaming_content)
+                if isinstance(response, StreamingHttpResponse):
+                    response.getvalue()
                 elapsed = time.perf_counter() - started
                 if response.status_code != endpoint.status:
                     raise CommandError(
@@ -686,6 +687,13 @@ class Command(BaseCommand):
                     f"median {row['median_ms']:g} ms, p95 {row['p95_ms']:g} ms"
                 )
         return "\n".join(lines) + "\n"
+
+
+def _coach_of(board: Storyboard) -> User:
+    """The boards measured were chosen for having a coach."""
+    if board.coach is None:
+        raise CommandError(f"Storyboard {board.pk} has no coach.")
+    return board.coach
 
 
 def _free_port() -> int:

@@ -67,8 +67,11 @@ class ScaleCoaching:
     def __init__(self, boards: list[Storyboard], cycles: int):
         self.boards = boards
         self.cycles = cycles
+        # handle() chose boards with a coach.
+        self.coaches = {board.pk: board.coach for board in boards if board.coach is not None}
         self.rng = random.Random(2026)
         self.now = timezone.now()
+        self.until = self.now + HORIZON
         per_board = math.ceil(cycles / len(boards))
         # Enough past days that about HELD of their sessions carry the cycles.
         self.past_days = max(1, math.ceil(per_board / HELD))
@@ -88,15 +91,15 @@ class ScaleCoaching:
         rows = [
             SessionSeries(
                 storyboard=board,
-                coach_id=board.coach_id,
+                coach=self.coaches[board.pk],
                 learner_id=board.learner_id,
-                time_zone=board.coach.time_zone,
+                time_zone=self.coaches[board.pk].time_zone,
                 start_date=start_date,
                 start_time=time(9, 30),
                 duration_minutes=20,
                 rrule="FREQ=DAILY",
-                generated_until=self.now + HORIZON,
-                created_by_id=board.coach_id,
+                generated_until=self.until,
+                created_by=self.coaches[board.pk],
                 created_at=self.now - timedelta(days=self.past_days + 1),
             )
             for board in self.boards
@@ -111,9 +114,7 @@ class ScaleCoaching:
         batch: list[Session] = []
         first = datetime.combine(series[0].start_date, time.min, tzinfo=zoneinfo.ZoneInfo("UTC"))
         for row in series:
-            for start in recurrence.occurrences(
-                row, first - timedelta(days=1), row.generated_until
-            ):
+            for start in recurrence.occurrences(row, first - timedelta(days=1), self.until):
                 session = Session(
                     series=row,
                     storyboard_id=row.storyboard_id,
@@ -145,7 +146,7 @@ class ScaleCoaching:
                 CoachingCycle(
                     storyboard_id=board.pk,
                     session=session,
-                    coach_id=board.coach_id,
+                    coach=self.coaches[board.pk],
                     learner_id=board.learner_id,
                     started_at=started,
                     finished_at=started + timedelta(minutes=self.rng.randint(12, 25)),
