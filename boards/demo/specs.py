@@ -1,4 +1,4 @@
-"""The shapes of the demo story (``story``): plain frozen records, no behaviour.
+"""The shapes of the demo data in ``story``: plain frozen records, no behaviour.
 
 Days are counted in working days before today ("ago"), so that coaching cycles, steps and
 measurements always fall on weekdays whatever day the command runs.
