@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from boards import exchange
-from boards.management.commands.seed_demo import DEMO_TEAM_SLUGS
+from boards.demo.constants import DEMO_TEAM_SLUGS
 from boards.models import (
     Activity,
     Experiment,

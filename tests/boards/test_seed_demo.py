@@ -9,7 +9,7 @@ from django.db.models import Count, F, Max, Q
 from django.test import RequestFactory
 from django.utils import timezone
 
-from boards.management.commands.seed_demo import DEMO_PASSWORD, DEMO_TEAM_SLUGS
+from boards.demo.constants import DEMO_PASSWORD, DEMO_TEAM_SLUGS
 from boards.models import (
     Activity,
     ActualCondition,

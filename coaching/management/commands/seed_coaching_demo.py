@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from boards.demo.constants import SCALE_SLUG_PREFIX
 from boards.models import (
     EDITING_ROLES,
     ActualCondition,
@@ -31,8 +32,6 @@ from coaching import recurrence, services
 from coaching.models import CoachingCycle, SecondCoachObservation, SessionSeries
 from coaching.steps import FINISHED, STEPS
 
-# seed_demo's bulk data for load tests lives in teams with this prefix; it gets no coaching.
-SCALE_PREFIX = "scale-"
 WEEKDAYS = "FREQ=WEEKLY;BYDAY=" + ",".join(recurrence.WORKING_DAYS)
 PAST_CYCLES = 3
 # Minutes spent on each step of the past cycles, in STEPS order.
@@ -50,7 +49,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         storyboards = (
             Storyboard.objects.filter(is_active=True, coach__isnull=False)
-            .exclude(team__slug__startswith=SCALE_PREFIX)
+            # seed_demo's bulk data for load tests gets no coaching.
+            .exclude(team__slug__startswith=SCALE_SLUG_PREFIX)
             .select_related("team", "coach", "learner")
             .order_by("team__name", "focus_process")
         )

@@ -47,7 +47,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from boards.management.commands.seed_demo import SCALE_SLUG_PATTERN
+from boards.demo.constants import SCALE_SLUG_PATTERN
 from boards.models import Membership, Role, Storyboard, TargetCondition, Team, User
 from boards.sections import board_changed
 from coaching.models import CoachingCycle, CoachingPreferences

@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from boards.management.commands.seed_demo import BATCH, SCALE_SLUG_PATTERN
+from boards.demo.constants import BATCH, SCALE_SLUG_PATTERN
 from boards.models import Storyboard
 from coaching import recurrence
 from coaching.models import CoachingCycle, Session, SessionSeries
