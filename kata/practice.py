@@ -1,7 +1,9 @@
 """A team's practice over the last weeks, week by week, drawn as SVG bar charts on the server.
 
 It counts what the team did (PDCA cycles, coaching cycles, target conditions achieved), never
-who did how much: there is no per-learner figure here on purpose.
+who did how much: there is no per-learner figure here on purpose. Reads the team's PDCA cycles,
+target conditions achieved, coaching cycles and scheduled sessions, counted by week in the
+database, and draws them on the scale and axes of ``boards.charts``.
 """
 
 from __future__ import annotations
@@ -167,7 +169,7 @@ class Practice:
         )
         return _by_week(rows, self.weeks)
 
-    def charts(self) -> dict:
+    def charts(self) -> dict[str, object]:
         pdca = self.pdca_cycles()
         achieved = self.targets_achieved()
         held = self.coaching_cycles()
