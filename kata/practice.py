@@ -1,7 +1,9 @@
 """A team's practice over the last weeks, week by week, drawn as SVG bar charts on the server.
 
 It counts what the team did (PDCA cycles, coaching cycles, target conditions achieved), never
-who did how much: there is no per-learner figure here on purpose.
+who did how much: there is no per-learner figure here on purpose. Reads the team's PDCA cycles,
+target conditions achieved, coaching cycles and scheduled sessions, counted by week in the
+database, and draws them on the scale and axes of ``boards.charts``.
 """
 
 from __future__ import annotations
@@ -13,12 +15,12 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
+from boards.charts import Axes, Bands, Frame, Tick, nice_step
 from boards.models import Experiment, TargetCondition, Team
 from coaching.models import CoachingCycle, Session
 
 WEEKS = 12
-WIDTH, HEIGHT = 720, 240
-LEFT, RIGHT, TOP, BOTTOM = 40, 12, 16, 40
+FRAME = Frame(720, 240, left=40, right=12, top=16, bottom=40)
 
 
 @dataclass
@@ -53,61 +55,43 @@ class BarChart:
     title: str
     summary: str
     series: list[Series]
-    x_labels: list[tuple[float, str]]
-    y_ticks: list[tuple[float, int]]
-    width: int = WIDTH
-    height: int = HEIGHT
-    plot_left: int = LEFT
-    plot_right: int = WIDTH - RIGHT
-    plot_top: int = TOP
-    plot_bottom: int = HEIGHT - BOTTOM
+    axes: Axes
+    frame: Frame = FRAME
 
 
-def _tick_step(high: int) -> int:
-    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000):
-        if high / step <= 5:
-            return step
-    return max(1, high // 5)
-
-
-def bar_chart(chart_id: str, title: str, summary: str, weeks: list[date], series: list[Series]):
+def bar_chart(
+    chart_id: str, title: str, summary: str, weeks: list[date], series: list[Series]
+) -> BarChart:
     """Bars side by side for each week, one per series, on a shared scale from zero."""
     high = max([1, *(v for s in series for v in s.values)])
-    step = _tick_step(high)
-    top_value = -(-high // step) * step
-    plot_w = WIDTH - LEFT - RIGHT
-    plot_h = HEIGHT - TOP - BOTTOM
-    slot = plot_w / len(weeks)
-    gap = slot * 0.2
-    bar_w = (slot - gap) / len(series)
-
-    def y_of(value: float) -> float:
-        return round(TOP + plot_h - value / top_value * plot_h, 1)
-
+    step = int(nice_step(high, 5, whole=True))
+    y = FRAME.y_scale(0, -(-high // step) * step)
+    bottom = FRAME.plot_bottom
+    weekly = Bands(len(weeks), FRAME.plot_left, FRAME.plot_width, bars=len(series))
     for index, s in enumerate(series):
         for week_no, (week, value) in enumerate(zip(weeks, s.values, strict=True)):
-            x = LEFT + week_no * slot + gap / 2 + index * bar_w
-            y = y_of(value)
+            top = y(value)
             s.bars.append(
                 Bar(
-                    x=round(x, 1),
-                    y=y,
-                    width=round(bar_w, 1),
-                    height=round(TOP + plot_h - y, 1),
+                    x=round(weekly.bar_x(week_no, index), 1),
+                    y=top,
+                    width=round(weekly.bar_width, 1),
+                    height=round(bottom - top, 1),
                     value=value,
                     title=f"Week of {week:%d %b}: {value} {s.name.lower()}",
                 )
             )
-    x_labels = [
-        (round(LEFT + n * slot + slot / 2, 1), f"{week.day} {week:%b}")
-        for n, week in enumerate(weeks)
-    ]
-    y_ticks = [(y_of(v), v) for v in range(0, top_value + 1, step)]
-    return BarChart(chart_id, title, summary, series, x_labels, y_ticks)
+    axes = Axes(
+        FRAME,
+        y_ticks=[Tick(y(v), str(int(v))) for v in y.ticks(step)],
+        x_ticks=[Tick(weekly.centre(n), f"{week.day} {week:%b}") for n, week in enumerate(weeks)],
+        x_label_gap=18,
+    )
+    return BarChart(chart_id, title, summary, series, axes)
 
 
 def _by_week(rows: QuerySet, weeks: list[date]) -> list[int]:
-    counts = {}
+    counts: dict[date, int] = {}
     for week, n in rows.values_list("week", "n"):
         day = week.date() if isinstance(week, datetime) else week
         counts[day] = counts.get(day, 0) + n
@@ -185,7 +169,7 @@ class Practice:
         )
         return _by_week(rows, self.weeks)
 
-    def charts(self) -> dict:
+    def charts(self) -> dict[str, object]:
         pdca = self.pdca_cycles()
         achieved = self.targets_achieved()
         held = self.coaching_cycles()

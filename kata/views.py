@@ -13,7 +13,8 @@ from boards import access
 from boards.http import HtmxHttpRequest
 from boards.models import Membership, Storyboard, TargetCondition
 from kata.celery import app as celery_app
-from kata.dashboard import Dashboard, csv_rows
+from kata.dashboard.export import csv_rows
+from kata.dashboard.page import Dashboard
 from kata.practice import Practice
 
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from boards.models import Storyboard
+from boards.models import Obstacle, Storyboard
 from coaching.models import CoachingCycle, Session, SessionSeries
 from coaching.steps import FINISHED
 from tests.factories import (
@@ -71,7 +71,9 @@ def board(
             recorded=True,
         )
     if working:
-        ObstacleFactory(target_condition=target, description=working, status="working")
+        ObstacleFactory(
+            target_condition=target, description=working, status=Obstacle.Status.WORKING_ON
+        )
     for _ in range(parked):
         ObstacleFactory(target_condition=target)
     return sb

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from boards.models import Obstacle, Role, Storyboard
-from kata.dashboard import COLUMNS, PAGE_SIZE
+from kata.dashboard.columns import COLUMNS
+from kata.dashboard.page import PAGE_SIZE
 from tests.factories import MembershipFactory, ObstacleFactory, TeamFactory, UserFactory
 from tests.kata.practice_data import board, session
 
@@ -450,7 +451,7 @@ def test_the_obstacle_counts_ignore_cleared_ones(client_for, manager, team):
 
 @pytest.fixture
 def short_lists(monkeypatch):
-    monkeypatch.setattr("kata.dashboard.PEOPLE_LIST_BOARDS", 3)
+    monkeypatch.setattr("kata.dashboard.filters.PEOPLE_LIST_BOARDS", 3)
 
 
 def test_with_many_boards_the_people_lists_wait_for_a_team(

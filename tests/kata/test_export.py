@@ -10,7 +10,8 @@ import time_machine
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 
-from kata.dashboard import CSV_HEADER, PAGE_SIZE, csv_safe
+from kata.dashboard.export import CSV_HEADER, csv_safe
+from kata.dashboard.page import PAGE_SIZE
 from tests.kata.practice_data import board
 
 EXPORT = reverse("dashboard_export")
