@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from coaching import reminders, services
+from coaching import reminders
+from coaching.services.scheduling import sessions_extend_all
 
 
 @shared_task
@@ -32,4 +33,4 @@ def send_reminder(reminder_id: int) -> str:
 @shared_task
 def extend_sessions() -> int:
     """Beat runs this hourly: materialise recurring sessions a rolling horizon ahead."""
-    return services.sessions_extend_all()
+    return sessions_extend_all()

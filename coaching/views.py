@@ -27,7 +27,8 @@ from boards.board import Board
 from boards.forms import add_service_errors
 from boards.http import HtmxHttpRequest, see_other
 from boards.models import EDITING_ROLES, Membership, Obstacle, Storyboard
-from coaching import calendar, forms, services
+from boards.services.base import Conflict
+from coaching import calendar, forms, selectors
 from coaching.models import (
     CoachingCycle,
     CoachingPreferences,
@@ -35,6 +36,8 @@ from coaching.models import (
     Session,
     SessionSeries,
 )
+from coaching.services import cycles, observations, scheduling
+from coaching.services import preferences as preference_services
 from coaching.steps import FINISHED, OBSERVED_PARTS, STEPS, step_seconds
 
 UPCOMING_SHOWN = 12
@@ -140,7 +143,7 @@ def schedule(request: HtmxHttpRequest, pk: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            series = services.series_create(
+            series = scheduling.series_create(
                 storyboard=sb,
                 coach=data["coach"],
                 learner=data["learner"],
@@ -178,7 +181,7 @@ def series_edit(request: HtmxHttpRequest, pk: int, series_pk: int):
     if data is not None and form.is_valid():
         values = form.cleaned_data
         try:
-            services.series_update(
+            scheduling.series_update(
                 series=series,
                 version=values["version"],
                 start_date=values["start_date"],
@@ -192,7 +195,7 @@ def series_edit(request: HtmxHttpRequest, pk: int, series_pk: int):
             )
         except ValidationError as error:
             add_service_errors(form, error)
-        except services.Conflict as conflict:
+        except Conflict as conflict:
             series = conflict.current
             form = forms.SeriesEditForm(
                 storyboard=sb, initial=forms.ScheduleFields.initial_for(series)
@@ -242,7 +245,7 @@ def _cancel(request: HtmxHttpRequest, sb, what: str, cancel) -> HttpResponseRedi
         cancel()
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    except services.Conflict:
+    except Conflict:
         messages.error(request, f"The {what} changed a moment ago; nothing was cancelled.")
     else:
         messages.success(request, f"The {what} is cancelled.")
@@ -270,7 +273,7 @@ def series_cancel(request: HtmxHttpRequest, pk: int, series_pk: int):
         request,
         sb,
         "series",
-        lambda: services.series_cancel(series=series, version=_version(request), by=request.user),
+        lambda: scheduling.series_cancel(series=series, version=_version(request), by=request.user),
     )
 
 
@@ -292,7 +295,7 @@ def session_move(request: HtmxHttpRequest, pk: int, session_pk: int):
         status = 422
         if form.is_valid():
             try:
-                services.session_reschedule(
+                scheduling.session_reschedule(
                     session=session,
                     version=form.cleaned_data["version"],
                     starts_at=form.cleaned_data["starts_at"],
@@ -301,7 +304,7 @@ def session_move(request: HtmxHttpRequest, pk: int, session_pk: int):
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
-            except services.Conflict as conflict:
+            except Conflict as conflict:
                 session = conflict.current
                 form = forms.SessionMoveForm(
                     initial={**initial, "version": session.version, "starts_at": None}
@@ -340,7 +343,7 @@ def session_cancel(request: HtmxHttpRequest, pk: int, session_pk: int):
         request,
         sb,
         "session",
-        lambda: services.session_cancel(
+        lambda: scheduling.session_cancel(
             session=session, version=_version(request), by=request.user
         ),
     )
@@ -368,7 +371,7 @@ def cycle_start(request: HtmxHttpRequest, pk: int):
 
 def _start(request, sb: Storyboard, session: Session | None):
     try:
-        cycle = services.cycle_start(storyboard=sb, coach=request.user, session=session)
+        cycle = cycles.cycle_start(storyboard=sb, coach=request.user, session=session)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(_coaching_url(sb))
@@ -416,7 +419,7 @@ class CycleStep:
             metrics = board.metrics if board.target else {}
             return forms.ActualStepForm(data, initial=initial, metrics=metrics, **kwargs)
         if key == "reflect":
-            self.last_step = services.last_step(board.target)
+            self.last_step = selectors.last_step(board.target)
             if self.last_step is not None:
                 initial["experiment_version"] = self.last_step.version
             return forms.ReflectStepForm(data, initial=initial, experiment=self.last_step, **kwargs)
@@ -436,7 +439,7 @@ class CycleStep:
             return forms.NextStepForm(data, initial=initial, obstacles=obstacles, **kwargs)
         if key == "when":
             now = timezone.now()
-            self.next_session = services.next_session(
+            self.next_session = selectors.next_session(
                 self.cycle.storyboard, now=now, exclude=self.cycle.session
             )
             if self.next_session is not None:
@@ -459,10 +462,10 @@ class CycleStep:
         }
         key = self.step.key
         if key == "target":
-            services.cycle_record_target(**common, said=data["said"])
+            cycles.cycle_record_target(**common, said=data["said"])
             return "Question 1 saved."
         if key == "actual":
-            services.cycle_record_actual(
+            cycles.cycle_record_actual(
                 **common,
                 operating_pattern=data["operating_pattern"],
                 process_value=data.get("process_value"),
@@ -470,7 +473,7 @@ class CycleStep:
             )
             return "Actual condition recorded on the board."
         if key == "reflect":
-            services.cycle_record_reflection(
+            cycles.cycle_record_reflection(
                 **common,
                 experiment=self.last_step,
                 experiment_version=data.get("experiment_version"),
@@ -481,7 +484,7 @@ class CycleStep:
             return "Reflection written into the last step."
         if key == "obstacles":
             chosen, work_on_new = self.form.chosen()
-            services.cycle_record_obstacle(
+            cycles.cycle_record_obstacle(
                 **common,
                 working_on=chosen,
                 new_obstacle=data["new_obstacle"],
@@ -489,16 +492,16 @@ class CycleStep:
             )
             return "Obstacle confirmed on the board."
         if key == "next":
-            services.cycle_record_next_step(
+            cycles.cycle_record_next_step(
                 **common, step=data["step"], expected=data["expected"], obstacle=data["obstacle"]
             )
             return "Next step added to the PDCA record."
         if key == "when":
-            services.cycle_record_next_session(
+            cycles.cycle_record_next_session(
                 **common, when=data["when"], duration_minutes=data["duration_minutes"]
             )
             return "Next session set."
-        services.cycle_finish(**common)
+        cycles.cycle_finish(**common)
         return "Coaching cycle finished."
 
     @property
@@ -584,7 +587,7 @@ def cycle(request: HtmxHttpRequest, pk: int, cycle_pk: int):
     except ValidationError as error:
         add_service_errors(current.form, error)
         return _render_cycle(request, context, status=422)
-    except services.Conflict as conflict:
+    except Conflict as conflict:
         return _cycle_conflict(request, sb, cycle, type(conflict.current))
     if not request.htmx:
         messages.success(request, message)
@@ -650,7 +653,7 @@ def observe(request: HtmxHttpRequest, pk: int, cycle_pk: int):
         status = 422
         if form.is_valid():
             try:
-                services.observation_save(
+                observations.observation_save(
                     cycle=cycle,
                     observer=request.user,
                     notes=form.notes(),
@@ -758,7 +761,7 @@ def _feed_url(request, preferences: CoachingPreferences) -> str:
 @require_http_methods(["GET", "POST"])
 def preferences(request: HtmxHttpRequest):
     """A person's time zone, reminder lead time and private calendar address."""
-    prefs = services.preferences_for(request.user)
+    prefs = preference_services.preferences_for(request.user)
     initial = {
         "time_zone": request.user.time_zone,
         "reminder_minutes": prefs.reminder_minutes,
@@ -768,7 +771,7 @@ def preferences(request: HtmxHttpRequest):
     form = forms.PreferencesForm(data, initial=initial)
     if data is not None and form.is_valid():
         try:
-            services.preferences_update(user=request.user, **form.cleaned_data)
+            preference_services.preferences_update(user=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -784,7 +787,7 @@ def preferences(request: HtmxHttpRequest):
 def calendar_reset(request: HtmxHttpRequest):
     if request.method == "GET":
         return render(request, "coaching/calendar_reset.html")
-    services.calendar_token_reset(user=request.user)
+    preference_services.calendar_token_reset(user=request.user)
     messages.success(
         request, "Your calendar has a new address. Subscribe to it again in your calendar app."
     )

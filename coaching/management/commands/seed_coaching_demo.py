@@ -4,7 +4,7 @@ For every active storyboard with a coach it adds a weekday 09:30 coaching series
 time zone, three past coaching cycles and, on one of them, a second coach's observation. Run it
 again and it adds nothing: each part is skipped where it exists already.
 
-The series and the observation go through ``coaching.services``. The past cycles are written
+The series and the observation go through the coaching services. The past cycles are written
 as records: the board already holds the history they talked through (seed_demo wrote it), and
 running the cycle services would write new entries onto the board today instead.
 """
@@ -27,8 +27,11 @@ from boards.models import (
     Storyboard,
     TargetCondition,
 )
-from coaching import recurrence, services
+from coaching import recurrence
 from coaching.models import CoachingCycle, SecondCoachObservation, SessionSeries
+from coaching.services.cycles import experiment_snapshot
+from coaching.services.observations import observation_save
+from coaching.services.scheduling import series_create
 from coaching.steps import FINISHED, STEPS
 
 # seed_demo's bulk data for load tests lives in teams with this prefix; it gets no coaching.
@@ -84,7 +87,7 @@ class Command(BaseCommand):
             return False
         coach = storyboard.coach
         today = timezone.localtime(timezone=zoneinfo.ZoneInfo(coach.time_zone)).date()
-        services.series_create(
+        series_create(
             storyboard=storyboard,
             coach=coach,
             learner=storyboard.learner,
@@ -100,7 +103,7 @@ class Command(BaseCommand):
         now = timezone.localtime(timezone=zoneinfo.ZoneInfo(coach.time_zone))
         later = (now + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
         if now.time() > time(9, 30) and later.date() == today and later.hour < 22:
-            services.series_create(
+            series_create(
                 storyboard=storyboard,
                 coach=coach,
                 learner=storyboard.learner,
@@ -192,7 +195,7 @@ class Command(BaseCommand):
             )
             if key != "notes"
         }
-        services.observation_save(
+        observation_save(
             cycle=cycle,
             observer=observer,
             notes={
@@ -233,7 +236,7 @@ def _answer(key, target, step, after, obstacle) -> dict:
     if key == "reflect":
         if step is None:
             return {"experiment": None}
-        return {**services.experiment_snapshot(step), "already_recorded": True}
+        return {**experiment_snapshot(step), "already_recorded": True}
     if key == "obstacles":
         if obstacle is None:
             return {"obstacle": None, "description": "", "changed": False, "added": None}
@@ -245,7 +248,7 @@ def _answer(key, target, step, after, obstacle) -> dict:
             "added_description": "",
         }
     if key == "next":
-        return services.experiment_snapshot(after) if after else {"experiment": None}
+        return experiment_snapshot(after) if after else {"experiment": None}
     if key == "when":
         return {"session": None, "starts_at": "", "action": "confirmed"}
     return {}
