@@ -111,7 +111,7 @@ def _create_due(now: datetime) -> int:
         "series__learner__coaching_preferences",
         "series__second_coach__coaching_preferences",
     )
-    live = Session.objects.filter(status=Session.Status.SCHEDULED, series__cancelled_at=None)
+    live = Session.objects.scheduled().filter(series__cancelled_at=None)
     soon = live.filter(
         starts_at__gt=now, starts_at__lte=now + timedelta(minutes=REMINDER_MAX_MINUTES)
     ).select_related(*people)

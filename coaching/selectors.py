@@ -12,9 +12,7 @@ def next_session(
     storyboard: Storyboard, *, now: datetime, exclude: Session | None = None
 ) -> Session | None:
     """The storyboard's next scheduled session that has not started yet."""
-    sessions = Session.objects.filter(
-        storyboard=storyboard, status=Session.Status.SCHEDULED, starts_at__gt=now
-    ).select_related("series")
+    sessions = Session.objects.upcoming(now).filter(storyboard=storyboard).select_related("series")
     if exclude is not None:
         sessions = sessions.exclude(pk=exclude.pk)
     return sessions.order_by("starts_at", "pk").first()

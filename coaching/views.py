@@ -75,7 +75,8 @@ def storyboard(request: HtmxHttpRequest, pk: int):
         .order_by("starts_at", "pk")[:UPCOMING_SHOWN]
     )
     series = list(
-        SessionSeries.objects.filter(storyboard=sb, cancelled_at=None)
+        SessionSeries.objects.running()
+        .filter(storyboard=sb)
         .select_related("coach", "learner", "second_coach")
         .order_by("start_date", "start_time", "pk")
     )

@@ -2,7 +2,8 @@
 
 A step writes to the storyboard through the boards services (so the board's activity log and
 live updates see it) in one transaction with the cycle's progress: a step is saved whole or not
-at all, and a second submission of the same step is refused by the cycle's version.
+at all, and a second submission of the same step is refused by the cycle's version. The cycle's own moments, its first question and its end, are
+logged on the board as well, so the activity log tells who coached when.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.utils import timezone
 
 from boards.access import can_edit
 from boards.models import (
+    Activity,
     Experiment,
     Metric,
     Obstacle,
@@ -26,7 +28,7 @@ from boards.models import (
     User,
 )
 from boards.selectors import active_target_condition
-from boards.services.base import Conflict
+from boards.services.base import Conflict, board_write, log_activity
 from boards.services.experiments import experiment_plan, experiment_record_result
 from boards.services.obstacles import obstacle_add, obstacle_work_on
 from boards.services.targets import actual_condition_record, measurement_add
@@ -134,7 +136,7 @@ def _require_target(cycle: CoachingCycle) -> TargetCondition:
     return target
 
 
-@transaction.atomic
+@board_write
 def cycle_record_target(
     *,
     cycle: CoachingCycle,
@@ -161,10 +163,18 @@ def cycle_record_target(
         "said": said.strip(),
     }
     _advance(cycle, version=version, key="target", coach_notes=coach_notes, answer=answer, now=now)
+    log_activity(
+        storyboard=cycle.storyboard,
+        by=by,
+        action=Activity.Action.COACHING_CYCLE_TARGET_RECORDED,
+        obj=cycle,
+        summary=f"Coaching cycle with {cycle.learner.display_name}: question 1, "
+        f"target condition {target.number}",
+    )
     return cycle
 
 
-@transaction.atomic
+@board_write
 def cycle_record_actual(
     *,
     cycle: CoachingCycle,
@@ -232,7 +242,7 @@ def experiment_snapshot(experiment: Experiment) -> dict[str, Any]:
     }
 
 
-@transaction.atomic
+@board_write
 def cycle_record_reflection(
     *,
     cycle: CoachingCycle,
@@ -284,7 +294,7 @@ def cycle_record_reflection(
     return cycle
 
 
-@transaction.atomic
+@board_write
 def cycle_record_obstacle(
     *,
     cycle: CoachingCycle,
@@ -333,7 +343,7 @@ def cycle_record_obstacle(
     return cycle
 
 
-@transaction.atomic
+@board_write
 def cycle_record_next_step(
     *,
     cycle: CoachingCycle,
@@ -369,7 +379,7 @@ def cycle_record_next_step(
     return cycle
 
 
-@transaction.atomic
+@board_write
 def cycle_record_next_session(
     *,
     cycle: CoachingCycle,
@@ -428,7 +438,7 @@ def cycle_record_next_session(
     return cycle
 
 
-@transaction.atomic
+@board_write
 def cycle_finish(
     *,
     cycle: CoachingCycle,
@@ -448,5 +458,14 @@ def cycle_finish(
         answer={},
         now=now,
         finished_at=now,
+    )
+    minutes = cycle.duration_minutes
+    log_activity(
+        storyboard=cycle.storyboard,
+        by=by,
+        action=Activity.Action.COACHING_CYCLE_FINISHED,
+        obj=cycle,
+        summary=f"Finished the coaching cycle with {cycle.learner.display_name} "
+        f"({minutes} minute{'' if minutes == 1 else 's'})",
     )
     return cycle

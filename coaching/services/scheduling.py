@@ -7,6 +7,7 @@ computes them afresh. Changing or cancelling what was scheduled is logged on the
 
 from __future__ import annotations
 
+import zoneinfo
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -16,8 +17,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from boards.access import can_edit, role_in
-from boards.models import Storyboard, User, validate_time_zone
-from boards.services.base import save_versioned
+from boards.models import Activity, Storyboard, User, validate_time_zone
+from boards.services.base import board_write, log_activity, save_versioned
 from coaching import recurrence
 from coaching.models import Reminder, Session, SessionSeries
 
@@ -176,7 +177,7 @@ def series_extend(*, series: SessionSeries, now: datetime | None = None) -> int:
 def sessions_extend_all(*, now: datetime | None = None) -> int:
     """Carry every running recurring series to the horizon (the hourly beat task)."""
     now = now or timezone.now()
-    due = SessionSeries.objects.filter(cancelled_at=None).exclude(rrule="")
+    due = SessionSeries.objects.running().exclude(rrule="")
     due = due.filter(
         models.Q(generated_until__isnull=True)
         | models.Q(generated_until__lt=now + HORIZON - timedelta(hours=1))
@@ -184,7 +185,7 @@ def sessions_extend_all(*, now: datetime | None = None) -> int:
     return sum(series_extend(series=series, now=now) for series in due)
 
 
-@transaction.atomic
+@board_write
 def series_update(
     *,
     series: SessionSeries,
@@ -231,7 +232,17 @@ def series_update(
         raise ValidationError(
             "This schedule has no session in the future: check the date, the time and the days."
         )
+    before = series.description
     save_versioned(series, version=version, changes=changes)
+    log_activity(
+        storyboard=series.storyboard,
+        by=by,
+        action=Activity.Action.SESSION_SERIES_UPDATED,
+        obj=series,
+        summary=f"Rescheduled the coaching sessions of {_people(series)}: {series.description}",
+        before={"schedule": before},
+        after={"schedule": series.description},
+    )
 
     end = now + HORIZON
     new_starts = {
@@ -282,7 +293,7 @@ def _fields(series: SessionSeries) -> dict[str, Any]:
     }
 
 
-@transaction.atomic
+@board_write
 def series_cancel(
     *, series: SessionSeries, version: int, by: User | None, now: datetime | None = None
 ) -> SessionSeries:
@@ -291,19 +302,23 @@ def series_cancel(
     if series.is_cancelled:
         raise ValidationError("This series is already cancelled.")
     save_versioned(series, version=version, changes={"cancelled_at": now})
-    future = list(
-        series.sessions.filter(starts_at__gt=now, status=Session.Status.SCHEDULED).values_list(
-            "pk", flat=True
-        )
-    )
+    future = list(series.sessions.upcoming(now).values_list("pk", flat=True))
     Session.objects.filter(pk__in=future).update(
         status=Session.Status.CANCELLED, updated_at=now, version=F("version") + 1
     )
     drop_pending_reminders(future)
+    log_activity(
+        storyboard=series.storyboard,
+        by=by,
+        action=Activity.Action.SESSION_SERIES_CANCELLED,
+        obj=series,
+        summary=f"Cancelled the coaching sessions of {_people(series)} from now on: "
+        f"{series.description}",
+    )
     return series
 
 
-@transaction.atomic
+@board_write
 def session_reschedule(
     *,
     session: Session,
@@ -324,6 +339,7 @@ def session_reschedule(
     if not 5 <= duration_minutes <= 240:
         raise ValidationError({"duration_minutes": "A session lasts 5 to 240 minutes."})
     starts_at = starts_at.replace(second=0, microsecond=0)
+    before = _local(session, session.starts_at)
     save_versioned(
         session,
         version=version,
@@ -334,10 +350,21 @@ def session_reschedule(
         },
     )
     drop_pending_reminders([session.pk])
+    after = _local(session, starts_at)
+    to = f"{after:%H:%M}" if after.date() == before.date() else f"{after:%a %-d %b, %H:%M}"
+    log_activity(
+        storyboard=session.storyboard,
+        by=by,
+        action=Activity.Action.SESSION_RESCHEDULED,
+        obj=session,
+        summary=f"Moved the coaching session of {before:%a %-d %b} to {to}",
+        before={"starts": f"{before:%a %-d %b %Y, %H:%M}"},
+        after={"starts": f"{after:%a %-d %b %Y, %H:%M}", "minutes": duration_minutes},
+    )
     return session
 
 
-@transaction.atomic
+@board_write
 def session_cancel(
     *, session: Session, version: int, by: User | None, now: datetime | None = None
 ) -> Session:
@@ -351,4 +378,21 @@ def session_cancel(
         session, version=version, changes={"status": Session.Status.CANCELLED, "updated_at": now}
     )
     drop_pending_reminders([session.pk])
+    log_activity(
+        storyboard=session.storyboard,
+        by=by,
+        action=Activity.Action.SESSION_CANCELLED,
+        obj=session,
+        summary=f"Cancelled the coaching session of "
+        f"{_local(session, session.starts_at):%a %-d %b, %H:%M}",
+    )
     return session
+
+
+def _people(series: SessionSeries) -> str:
+    return f"{series.learner.display_name} with {series.coach.display_name}"
+
+
+def _local(session: Session, moment: datetime) -> datetime:
+    """A session's time as its series tells it: in the series' own time zone."""
+    return moment.astimezone(zoneinfo.ZoneInfo(session.series.time_zone))
