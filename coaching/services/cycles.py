@@ -2,8 +2,9 @@
 
 A step writes to the storyboard through the boards services (so the board's activity log and
 live updates see it) in one transaction with the cycle's progress: a step is saved whole or not
-at all, and a second submission of the same step is refused by the cycle's version. The cycle's own moments, its first question and its end, are
-logged on the board as well, so the activity log tells who coached when.
+at all, and a second submission of the same step is refused by the cycle's version. The cycle's
+own moments, its first question and its end, are logged on the board as well, so the activity
+log tells who coached when.
 """
 
 from __future__ import annotations
