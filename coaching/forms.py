@@ -2,15 +2,18 @@ from __future__ import annotations
 
 import re
 import zoneinfo
+from collections.abc import Iterable
 from datetime import time
+from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from boards.forms import DateInput, LocalDateTimeField
 from boards.models import EDITING_ROLES, Storyboard, User
 from coaching import recurrence
-from coaching.models import REMINDER_CHOICES
+from coaching.models import REMINDER_CHOICES, SecondCoachObservation, SessionSeries
 from coaching.steps import OBSERVED_PARTS
 
 TimeInput = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -28,6 +31,8 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 class VersionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    # Set when someone else saved first: the form is shown again with the current values.
+    conflict = ""
 
 
 # Preferences -----------------------------------------------------------------------------------
@@ -87,8 +92,9 @@ class ScheduleFields(forms.Form):
     until = forms.DateField(label="Last day", required=False, widget=DateInput)
     count = forms.IntegerField(label="Number of sessions", required=False, min_value=1)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         repeat = data.get("repeat")
         if repeat:
             try:
@@ -109,7 +115,7 @@ class ScheduleFields(forms.Form):
         return data
 
     @classmethod
-    def initial_for(cls, series) -> dict:
+    def initial_for(cls, series: SessionSeries) -> dict[str, Any]:
         repeat, days = recurrence.parse_rule(series.rrule)
         ends = "count" if series.count else "until" if series.until else "never"
         return {
@@ -126,11 +132,15 @@ class ScheduleFields(forms.Form):
         }
 
 
-def _members(storyboard: Storyboard, roles=None):
+def _members(storyboard: Storyboard, roles: Iterable[str] | None = None) -> QuerySet[User]:
     members = User.objects.filter(memberships__team_id=storyboard.team_id)
     if roles is not None:
         members = members.filter(memberships__role__in=roles)
     return members.order_by("first_name", "last_name", "username")
+
+
+def _people(form: forms.Form, name: str) -> PersonChoiceField:
+    return cast(PersonChoiceField, form.fields[name])
 
 
 class ScheduleForm(ScheduleFields):
@@ -149,11 +159,11 @@ class ScheduleForm(ScheduleFields):
     )
     field_order = ["coach", "learner", "second_coach"]
 
-    def __init__(self, *args, storyboard: Storyboard, **kwargs):
+    def __init__(self, *args: Any, storyboard: Storyboard, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["coach"].queryset = _members(storyboard, EDITING_ROLES)
-        self.fields["learner"].queryset = _members(storyboard)
-        self.fields["second_coach"].queryset = _members(storyboard)
+        _people(self, "coach").queryset = _members(storyboard, EDITING_ROLES)
+        _people(self, "learner").queryset = _members(storyboard)
+        _people(self, "second_coach").queryset = _members(storyboard)
 
 
 class SeriesEditForm(VersionForm, ScheduleFields):
@@ -164,16 +174,16 @@ class SeriesEditForm(VersionForm, ScheduleFields):
         empty_label="(none)",
     )
 
-    def __init__(self, *args, storyboard: Storyboard, **kwargs):
+    def __init__(self, *args: Any, storyboard: Storyboard, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["second_coach"].queryset = _members(storyboard)
+        _people(self, "second_coach").queryset = _members(storyboard)
 
 
 class SessionMoveForm(VersionForm):
     starts_at = LocalDateTimeField(label="New time")
     duration_minutes = forms.IntegerField(label="Minutes", min_value=5, max_value=240)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         zone = timezone.get_current_timezone_name()
         self.fields["starts_at"].help_text = f"In your time zone, {zone}."
@@ -198,7 +208,7 @@ class ObservationForm(forms.Form):
         max_length=8000,
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         fields = {}
         for part in OBSERVED_PARTS:
@@ -216,8 +226,9 @@ class ObservationForm(forms.Form):
             )
         self.fields = {**fields, "feedback": self.fields["feedback"]}
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         for part in OBSERVED_PARTS:
             name = f"time_{part.key}"
             raw = (data.get(name) or "").strip()
@@ -239,8 +250,10 @@ class ObservationForm(forms.Form):
         return {p.key: self.cleaned_data.get(f"time_{p.key}") for p in OBSERVED_PARTS}
 
     @staticmethod
-    def initial_for(observation, timings: dict[str, int]) -> dict:
-        initial = {}
+    def initial_for(
+        observation: SecondCoachObservation | None, timings: dict[str, int]
+    ) -> dict[str, Any]:
+        initial: dict[str, Any] = {}
         for part in OBSERVED_PARTS:
             seconds = (observation.seconds if observation else {}).get(part.key)
             if seconds is None:

@@ -39,11 +39,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from boards.models import Membership
+from boards.models import Membership, User
 from coaching.models import (
     REMINDER_MAX_MINUTES,
     Reminder,
     Session,
+    SessionSeries,
     reminder_minutes_for,
     wants_missed_notice,
 )
@@ -80,7 +81,7 @@ class ScanResult:
         return {**self.__dict__, "dispatched": len(self.dispatched)}
 
 
-def participants(series) -> list[tuple[str, object]]:
+def participants(series: SessionSeries) -> list[tuple[Reminder.Role, User]]:
     people = [(Reminder.Role.COACH, series.coach), (Reminder.Role.LEARNER, series.learner)]
     if series.second_coach is not None:
         people.append((Reminder.Role.SECOND_COACH, series.second_coach))

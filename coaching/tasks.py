@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
 
 from coaching import reminders
@@ -17,9 +19,13 @@ def scan_reminders(queue: str | None = None) -> dict:
     """
     expires = reminders.DISPATCH_AGAIN_AFTER.total_seconds()
 
+    options: dict[str, Any] = {"expires": expires}
+    if queue is not None:
+        options["queue"] = queue
+
     def enqueue(ids: list[int]) -> None:
         for reminder_id in ids:
-            send_reminder.apply_async(args=[reminder_id], queue=queue, expires=expires)
+            send_reminder.apply_async(args=(reminder_id,), **options)
 
     return reminders.scan(enqueue=enqueue).as_dict()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -20,7 +21,7 @@ def observation_save(
     cycle: CoachingCycle,
     observer: User,
     notes: dict[str, str],
-    seconds: dict[str, int | None],
+    seconds: Mapping[str, int | None],
     feedback: str,
     now: datetime | None = None,
 ) -> SecondCoachObservation:
@@ -32,8 +33,7 @@ def observation_save(
     clean_notes = {k: v.strip() for k, v in notes.items() if k in keys and v and v.strip()}
     clean_seconds = {}
     for key, value in seconds.items():
-        if key in keys and value not in (None, ""):
-            value = int(value)
+        if key in keys and value is not None:
             if not 0 <= value <= 4 * 3600:
                 raise ValidationError({f"seconds_{key}": "Between 0 and 4 hours."})
             clean_seconds[key] = value

@@ -179,7 +179,7 @@ def cycle(request: AuthenticatedHttpRequest, pk: int, cycle_pk: int) -> HttpResp
     cycle = access.get_cycle_for_user(user, cycle_pk, storyboard=pk, write=request.method == "POST")
     if request.method == "GET":
         return _render_cycle(request, _cycle_context(request, cycle))
-    if user.pk not in (cycle.coach_id, cycle.learner_id):
+    if not access.may_answer(user, cycle):
         raise PermissionDenied("Only the cycle's coach and learner answer its questions.")
     if cycle.is_finished:
         messages.info(request, "This coaching cycle is finished.")

@@ -63,8 +63,8 @@ def _local_day_bounds(now: datetime) -> tuple[datetime, datetime]:
     return start, end
 
 
-def _member_teams(user: User) -> QuerySet[Membership, dict[str, int]]:
-    return Membership.objects.filter(user=user).values("team_id")
+def _member_teams(user: User) -> QuerySet[Membership, int]:
+    return Membership.objects.filter(user=user).values_list("team_id", flat=True)
 
 
 @login_required

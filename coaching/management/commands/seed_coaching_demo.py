@@ -12,20 +12,21 @@ running the cycle services would write new entries onto the board today instead.
 from __future__ import annotations
 
 import zoneinfo
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from boards.access import can_edit
 from boards.models import (
-    EDITING_ROLES,
     ActualCondition,
     Experiment,
     Membership,
     Role,
     Storyboard,
     TargetCondition,
+    User,
 )
 from coaching import recurrence
 from coaching.models import CoachingCycle, SecondCoachObservation, SessionSeries
@@ -62,11 +63,12 @@ class Command(BaseCommand):
             roles = dict(
                 Membership.objects.filter(team=storyboard.team).values_list("user_id", "role")
             )
-            if roles.get(storyboard.coach_id) not in EDITING_ROLES:
+            coach = storyboard.coach
+            if coach is None or not can_edit(coach, storyboard):
                 continue
             with transaction.atomic():
-                made = self.series(storyboard)
-                cycles = self.past_cycles(storyboard)
+                made = self.series(storyboard, coach)
+                cycles = self.past_cycles(storyboard, coach)
                 if not observed and cycles:
                     observed = self.observation(storyboard, cycles[-1], roles)
             self.stdout.write(
@@ -76,16 +78,15 @@ class Command(BaseCommand):
             )
         self.stdout.write(self.style.SUCCESS("Coaching demo data is in place."))
 
-    def series(self, storyboard: Storyboard) -> bool:
+    def series(self, storyboard: Storyboard, coach: User) -> bool:
         exists = SessionSeries.objects.filter(
             storyboard=storyboard,
-            coach=storyboard.coach,
+            coach=coach,
             learner=storyboard.learner,
             cancelled_at=None,
         ).exists()
         if exists:
             return False
-        coach = storyboard.coach
         today = timezone.localtime(timezone=zoneinfo.ZoneInfo(coach.time_zone)).date()
         series_create(
             storyboard=storyboard,
@@ -115,7 +116,7 @@ class Command(BaseCommand):
             )
         return True
 
-    def past_cycles(self, storyboard: Storyboard) -> list[CoachingCycle]:
+    def past_cycles(self, storyboard: Storyboard, coach: User) -> list[CoachingCycle]:
         if CoachingCycle.objects.filter(storyboard=storyboard).exists():
             return []
         target = TargetCondition.objects.filter(storyboard=storyboard).order_by("-number").first()
@@ -130,7 +131,7 @@ class Command(BaseCommand):
             e.number: e
             for e in Experiment.objects.filter(target_condition=target).select_related("obstacle")
         }
-        zone = zoneinfo.ZoneInfo(storyboard.coach.time_zone)
+        zone = zoneinfo.ZoneInfo(coach.time_zone)
         days = _past_weekdays(timezone.localtime(timezone=zone).date(), PAST_CYCLES)
         # The latest cycle reflected on the latest step with a result, and so on backwards.
         reflected = [None] * PAST_CYCLES + done
@@ -213,8 +214,9 @@ class Command(BaseCommand):
         return True
 
 
-def _past_weekdays(today, count: int) -> list:
-    days, day = [], today
+def _past_weekdays(today: date, count: int) -> list[date]:
+    days: list[date] = []
+    day = today
     while len(days) < count:
         day -= timedelta(days=1)
         if day.weekday() < 5:
