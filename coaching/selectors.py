@@ -4,8 +4,27 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from boards.models import Experiment, Storyboard, TargetCondition
-from coaching.models import Session
+from django.db.models import Q, QuerySet
+
+from boards.models import Experiment, Membership, Storyboard, TargetCondition, User
+from coaching.models import CoachingCycle, Session, SessionQuerySet
+
+
+def _member_teams(user: User) -> QuerySet[Membership, int]:
+    return Membership.objects.filter(user=user).values_list("team_id", flat=True)
+
+
+def sessions_taking_part(user: User) -> SessionQuerySet:
+    """The sessions the user coaches, learns in or observes, on the boards of their teams."""
+    return Session.objects.filter(
+        Q(series__coach=user) | Q(series__learner=user) | Q(series__second_coach=user),
+        storyboard__team_id__in=_member_teams(user),
+    )
+
+
+def cycles_coached_by(user: User) -> QuerySet[CoachingCycle]:
+    """The coaching cycles the user ran, on the boards of their teams."""
+    return CoachingCycle.objects.filter(coach=user, storyboard__team_id__in=_member_teams(user))
 
 
 def next_session(

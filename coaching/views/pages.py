@@ -6,15 +6,15 @@ from datetime import datetime, time, timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from boards.access import can_edit, get_storyboard_for_user
-from boards.models import Membership, User
+from boards.models import User
 from coaching.models import CoachingCycle, Session, SessionSeries
+from coaching.selectors import cycles_coached_by, sessions_taking_part
 from coaching.steps import STEPS
 from coaching.views.base import AuthenticatedHttpRequest
 
@@ -63,10 +63,6 @@ def _local_day_bounds(now: datetime) -> tuple[datetime, datetime]:
     return start, end
 
 
-def _member_teams(user: User) -> QuerySet[Membership, int]:
-    return Membership.objects.filter(user=user).values_list("team_id", flat=True)
-
-
 @login_required
 @require_GET
 def today(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -75,12 +71,8 @@ def today(request: AuthenticatedHttpRequest) -> HttpResponse:
     start, end = _local_day_bounds(now)
     user = request.user
     sessions = list(
-        Session.objects.filter(
-            Q(series__coach=user) | Q(series__learner=user) | Q(series__second_coach=user),
-            storyboard__team_id__in=_member_teams(user),
-            starts_at__gte=start,
-            starts_at__lt=end,
-        )
+        sessions_taking_part(user)
+        .filter(starts_at__gte=start, starts_at__lt=end)
         .select_related(
             "series__coach",
             "series__learner",
@@ -91,12 +83,8 @@ def today(request: AuthenticatedHttpRequest) -> HttpResponse:
         .order_by("starts_at", "pk")
     )
     unfinished = list(
-        CoachingCycle.objects.filter(
-            coach=user,
-            finished_at=None,
-            session__isnull=True,
-            storyboard__team_id__in=_member_teams(user),
-        )
+        cycles_coached_by(user)
+        .filter(finished_at=None, session__isnull=True)
         .select_related("storyboard", "learner")
         .order_by("-started_at")[:10]
     )
@@ -118,9 +106,7 @@ def _role(user: User, series: SessionSeries) -> str:
 def my_cycles(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The cycles this user coached, across learners, with how long each took."""
     cycles = (
-        CoachingCycle.objects.filter(
-            coach=request.user, storyboard__team_id__in=_member_teams(request.user)
-        )
+        cycles_coached_by(request.user)
         .select_related("storyboard__team", "learner", "session")
         .order_by("-started_at", "-pk")
     )
