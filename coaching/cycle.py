@@ -2,10 +2,11 @@
 
 A handler is everything one step of the card needs: its form, the values the form starts from,
 the save (through ``coaching.services.cycles``), what it says once saved and how its answer is
-summarised. ``HANDLERS`` lists them in the order of ``coaching.steps.STEPS``; the cycle view asks
-``CurrentStep`` for the cycle's step and never names one. Adding a question is a handler here
-(with its ``Step`` words in ``coaching.steps``) and its template in
-``templates/coaching/cycle/<key>.html``, whose ``answer`` partial shows what was answered.
+summarised. ``HANDLERS`` lists them in the order of ``coaching.steps.STEPS``; the cycle view
+(``coaching.views.cycles.CurrentStep``) asks it for the cycle's current step and never names
+one. Adding a question is its handler and form here, its words and place in ``coaching.steps``,
+and its template ``templates/coaching/cycle/<key>.html``, whose ``answer`` partial shows what
+was answered.
 """
 
 from __future__ import annotations
