@@ -11,11 +11,11 @@ from datetime import datetime, timedelta
 
 import icalendar
 from django.conf import settings
-from django.db.models import Q
 from django.urls import reverse
 
-from boards.models import Membership, User
-from coaching.models import Session
+from boards.models import User
+from coaching.models import SessionQuerySet
+from coaching.selectors import sessions_taking_part
 
 # Keep the last day's sessions in the feed, so today's stay visible after they start.
 FEED_FROM = timedelta(days=1)
@@ -29,14 +29,10 @@ QUESTIONS = (
 )
 
 
-def sessions_for(user: User, *, now: datetime):
-    teams = Membership.objects.filter(user=user).values("team_id")
+def sessions_for(user: User, *, now: datetime) -> SessionQuerySet:
     return (
-        Session.objects.filter(
-            Q(series__coach=user) | Q(series__learner=user) | Q(series__second_coach=user),
-            storyboard__team_id__in=teams,
-            starts_at__gte=now - FEED_FROM,
-        )
+        sessions_taking_part(user)
+        .filter(starts_at__gte=now - FEED_FROM)
         .select_related(
             "series__coach", "series__learner", "series__second_coach", "storyboard__team"
         )

@@ -14,7 +14,7 @@ from typing import Any
 from boards.exchange import USERS, ExportContext, ImportContext, Table, map_keys, register
 from coaching.models import CoachingCycle, SecondCoachObservation, Session, SessionSeries
 
-# Keys in a cycle's answers that hold a row's key (see coaching.services, cycle_record_*).
+# Keys in a cycle's answers that hold a row's key (see coaching.services.cycles).
 ANSWER_REFS = {
     "target_condition": "target_conditions",
     "actual_condition": "actual_conditions",

@@ -2,15 +2,18 @@ from __future__ import annotations
 
 import re
 import zoneinfo
+from collections.abc import Iterable
 from datetime import time
+from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from boards.forms import TEXTAREA, DateInput, LocalDateTimeField, NumberField
-from boards.models import EDITING_ROLES, Experiment, Metric, Obstacle, Storyboard, User
+from boards.forms import DateInput, LocalDateTimeField
+from boards.models import EDITING_ROLES, Storyboard, User
 from coaching import recurrence
-from coaching.models import REMINDER_CHOICES
+from coaching.models import REMINDER_CHOICES, SecondCoachObservation, SessionSeries
 from coaching.steps import OBSERVED_PARTS
 
 TimeInput = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -28,6 +31,8 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 class VersionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    # Set when someone else saved first: the form is shown again with the current values.
+    conflict = ""
 
 
 # Preferences -----------------------------------------------------------------------------------
@@ -87,8 +92,9 @@ class ScheduleFields(forms.Form):
     until = forms.DateField(label="Last day", required=False, widget=DateInput)
     count = forms.IntegerField(label="Number of sessions", required=False, min_value=1)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         repeat = data.get("repeat")
         if repeat:
             try:
@@ -109,7 +115,7 @@ class ScheduleFields(forms.Form):
         return data
 
     @classmethod
-    def initial_for(cls, series) -> dict:
+    def initial_for(cls, series: SessionSeries) -> dict[str, Any]:
         repeat, days = recurrence.parse_rule(series.rrule)
         ends = "count" if series.count else "until" if series.until else "never"
         return {
@@ -126,11 +132,15 @@ class ScheduleFields(forms.Form):
         }
 
 
-def _members(storyboard: Storyboard, roles=None):
+def _members(storyboard: Storyboard, roles: Iterable[str] | None = None) -> QuerySet[User]:
     members = User.objects.filter(memberships__team_id=storyboard.team_id)
     if roles is not None:
         members = members.filter(memberships__role__in=roles)
     return members.order_by("first_name", "last_name", "username")
+
+
+def _people(form: forms.Form, name: str) -> PersonChoiceField:
+    return cast(PersonChoiceField, form.fields[name])
 
 
 class ScheduleForm(ScheduleFields):
@@ -149,11 +159,11 @@ class ScheduleForm(ScheduleFields):
     )
     field_order = ["coach", "learner", "second_coach"]
 
-    def __init__(self, *args, storyboard: Storyboard, **kwargs):
+    def __init__(self, *args: Any, storyboard: Storyboard, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["coach"].queryset = _members(storyboard, EDITING_ROLES)
-        self.fields["learner"].queryset = _members(storyboard)
-        self.fields["second_coach"].queryset = _members(storyboard)
+        _people(self, "coach").queryset = _members(storyboard, EDITING_ROLES)
+        _people(self, "learner").queryset = _members(storyboard)
+        _people(self, "second_coach").queryset = _members(storyboard)
 
 
 class SeriesEditForm(VersionForm, ScheduleFields):
@@ -164,189 +174,19 @@ class SeriesEditForm(VersionForm, ScheduleFields):
         empty_label="(none)",
     )
 
-    def __init__(self, *args, storyboard: Storyboard, **kwargs):
+    def __init__(self, *args: Any, storyboard: Storyboard, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["second_coach"].queryset = _members(storyboard)
+        _people(self, "second_coach").queryset = _members(storyboard)
 
 
 class SessionMoveForm(VersionForm):
     starts_at = LocalDateTimeField(label="New time")
     duration_minutes = forms.IntegerField(label="Minutes", min_value=5, max_value=240)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         zone = timezone.get_current_timezone_name()
         self.fields["starts_at"].help_text = f"In your time zone, {zone}."
-
-
-# The coaching cycle ----------------------------------------------------------------------------
-
-
-class StepForm(VersionForm):
-    """A step of the cycle; the coach (only) also keeps notes on every step."""
-
-    coach_notes = forms.CharField(
-        label="Coach's notes", required=False, widget=NOTES, max_length=8000
-    )
-
-    def __init__(self, *args, with_notes: bool = True, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not with_notes:
-            del self.fields["coach_notes"]
-
-    def notes(self) -> str | None:
-        return self.cleaned_data.get("coach_notes") if "coach_notes" in self.fields else None
-
-
-class TargetStepForm(StepForm):
-    said = forms.CharField(
-        label="What the learner said (optional)",
-        required=False,
-        widget=forms.Textarea(attrs=TEXTAREA),
-        max_length=4000,
-        help_text="Can the learner describe the target condition without reading it?",
-    )
-    field_order = ["said", "coach_notes"]
-
-
-class ActualStepForm(StepForm):
-    operating_pattern = forms.CharField(
-        label="What do you observe now?",
-        required=False,
-        widget=forms.Textarea(attrs=TEXTAREA),
-        max_length=4000,
-    )
-    process_value = NumberField(required=False)
-    outcome_value = NumberField(required=False)
-    field_order = ["operating_pattern", "process_value", "outcome_value", "coach_notes"]
-
-    def __init__(self, *args, metrics: dict[str, Metric], **kwargs):
-        super().__init__(*args, **kwargs)
-        for kind in ("process", "outcome"):
-            metric = metrics.get(kind)
-            if metric is None:
-                del self.fields[f"{kind}_value"]
-            else:
-                unit = f" ({metric.unit})" if metric.unit else ""
-                field = self.fields[f"{kind}_value"]
-                field.label = f"{metric.name} now{unit}"
-                field.help_text = f"{metric.get_kind_display()}, target {metric.target_label}"
-
-    def clean(self):
-        data = super().clean()
-        values = [data.get(f"{kind}_value") for kind in ("process", "outcome")]
-        if not (data.get("operating_pattern") or "").strip() and all(v is None for v in values):
-            raise forms.ValidationError(
-                "Record what the learner observes now, a measurement, or both: how do you know?"
-            )
-        return data
-
-
-class ReflectStepForm(StepForm):
-    experiment_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    happened = forms.CharField(
-        label="What actually happened?",
-        widget=forms.Textarea(attrs=TEXTAREA),
-        max_length=2000,
-        error_messages={"required": "Write what actually happened."},
-    )
-    learned = forms.CharField(
-        label="What did you learn?",
-        widget=forms.Textarea(attrs=TEXTAREA),
-        max_length=2000,
-        error_messages={"required": "Write what you learned."},
-    )
-    threshold_of_knowledge = forms.BooleanField(
-        required=False, label="We reached the threshold of knowledge"
-    )
-    field_order = ["happened", "learned", "threshold_of_knowledge", "coach_notes"]
-
-    def __init__(self, *args, experiment: Experiment | None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if experiment is None or not experiment.in_progress:
-            for name in ("experiment_version", "happened", "learned", "threshold_of_knowledge"):
-                del self.fields[name]
-
-
-NEW = "new"
-
-
-class ObstacleStepForm(StepForm):
-    working_on = forms.ChoiceField(
-        label="Which one are you addressing now?",
-        widget=forms.RadioSelect,
-        error_messages={"required": "Which one obstacle is the learner addressing now?"},
-    )
-    new_obstacle = forms.CharField(
-        label="A newly seen obstacle (optional)",
-        required=False,
-        max_length=300,
-        help_text="Added to the parking lot.",
-    )
-    field_order = ["working_on", "new_obstacle", "coach_notes"]
-
-    def __init__(self, *args, obstacles: list[Obstacle], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.obstacles = {str(o.pk): o for o in obstacles}
-        choices = [
-            (str(o.pk), f"{o.description} (working on it now)" if o.status == "working" else "")
-            for o in obstacles
-        ]
-        choices = [(pk, label or self.obstacles[pk].description) for pk, label in choices]
-        self.fields["working_on"].choices = [*choices, (NEW, "The new obstacle written below")]
-
-    def clean(self):
-        data = super().clean()
-        if data.get("working_on") == NEW and not (data.get("new_obstacle") or "").strip():
-            self.add_error("new_obstacle", "Describe the new obstacle to work on it.")
-        return data
-
-    def chosen(self) -> tuple[Obstacle | None, bool]:
-        value = self.cleaned_data["working_on"]
-        return (None, True) if value == NEW else (self.obstacles[value], False)
-
-
-class NextStepForm(StepForm):
-    step = forms.CharField(
-        label="What is your next step?",
-        widget=forms.Textarea(attrs=TEXTAREA),
-        max_length=2000,
-        error_messages={"required": "Describe the next step."},
-    )
-    expected = forms.CharField(
-        label="What do you expect?",
-        widget=forms.Textarea(attrs=TEXTAREA),
-        max_length=2000,
-        error_messages={"required": "Write what you expect before taking the step."},
-        help_text="Written before the step is taken.",
-    )
-    obstacle = forms.ModelChoiceField(
-        queryset=Obstacle.objects.none(),
-        required=False,
-        label="Obstacle addressed",
-        empty_label="(none)",
-    )
-    field_order = ["step", "expected", "obstacle", "coach_notes"]
-
-    def __init__(self, *args, obstacles, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["obstacle"].queryset = obstacles
-
-    def clean_expected(self):
-        expected = self.cleaned_data["expected"].strip()
-        if not expected:
-            raise forms.ValidationError("Write what you expect before taking the step.")
-        return expected
-
-
-class WhenStepForm(StepForm):
-    when = LocalDateTimeField(label="When can we go and see?")
-    duration_minutes = forms.IntegerField(label="Minutes", min_value=5, max_value=240, initial=20)
-    field_order = ["when", "duration_minutes", "coach_notes"]
-
-
-class NotesStepForm(StepForm):
-    pass
 
 
 # Second coach ----------------------------------------------------------------------------------
@@ -368,7 +208,7 @@ class ObservationForm(forms.Form):
         max_length=8000,
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         fields = {}
         for part in OBSERVED_PARTS:
@@ -386,8 +226,9 @@ class ObservationForm(forms.Form):
             )
         self.fields = {**fields, "feedback": self.fields["feedback"]}
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         for part in OBSERVED_PARTS:
             name = f"time_{part.key}"
             raw = (data.get(name) or "").strip()
@@ -409,8 +250,10 @@ class ObservationForm(forms.Form):
         return {p.key: self.cleaned_data.get(f"time_{p.key}") for p in OBSERVED_PARTS}
 
     @staticmethod
-    def initial_for(observation, timings: dict[str, int]) -> dict:
-        initial = {}
+    def initial_for(
+        observation: SecondCoachObservation | None, timings: dict[str, int]
+    ) -> dict[str, Any]:
+        initial: dict[str, Any] = {}
         for part in OBSERVED_PARTS:
             seconds = (observation.seconds if observation else {}).get(part.key)
             if seconds is None:

@@ -83,6 +83,12 @@ def wants_missed_notice(user) -> bool:
         return True
 
 
+class SessionSeriesQuerySet(models.QuerySet["SessionSeries"]):
+    def running(self) -> SessionSeriesQuerySet:
+        """Not cancelled: its sessions from now on still take place."""
+        return self.filter(cancelled_at=None)
+
+
 class SessionSeries(models.Model):
     """Coaching sessions as scheduled: once, or by an RFC 5545 rule in the coach's time zone."""
 
@@ -108,6 +114,8 @@ class SessionSeries(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
+
+    objects = SessionSeriesQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "session series"
@@ -142,6 +150,16 @@ class SessionSeries(models.Model):
         return describe(self)
 
 
+class SessionQuerySet(models.QuerySet["Session"]):
+    def scheduled(self) -> SessionQuerySet:
+        """Not cancelled."""
+        return self.filter(status=Session.Status.SCHEDULED)
+
+    def upcoming(self, now: datetime) -> SessionQuerySet:
+        """Scheduled and not started yet."""
+        return self.scheduled().filter(starts_at__gt=now)
+
+
 class Session(models.Model):
     """One occurrence of a series: times in UTC, a stable UID for calendars."""
 
@@ -168,6 +186,8 @@ class Session(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     # Bumped by every change; the calendar feed publishes it as SEQUENCE.
     version = models.PositiveIntegerField(default=1)
+
+    objects = SessionQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_at", "pk"]

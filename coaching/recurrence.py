@@ -11,9 +11,13 @@ applications do.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrule, rrulestr
+
+if TYPE_CHECKING:
+    from coaching.models import SessionSeries
 
 WEEKDAYS = [
     ("MO", "Monday"),
@@ -61,11 +65,13 @@ def parse_rule(value: str) -> tuple[str, list[str]]:
     return "days", days
 
 
-def _rule(series, dtstart: datetime) -> rrule:
+def _rule(series: SessionSeries, dtstart: datetime) -> rrule:
     try:
         rule = rrulestr(series.rrule, dtstart=dtstart)
     except (ValueError, TypeError) as error:
         raise InvalidRule(f"Not a recurrence rule: {series.rrule!r} ({error})") from None
+    if not isinstance(rule, rrule):  # a set of rules (RDATE, EXRULE...): not one we write
+        raise InvalidRule(f"Not a single recurrence rule: {series.rrule!r}")
     if series.count:
         rule = rule.replace(count=series.count)
     elif series.until:
@@ -82,7 +88,7 @@ def local_date(moment: datetime, time_zone: str) -> date:
     return moment.astimezone(ZoneInfo(time_zone)).date()
 
 
-def occurrences(series, start: datetime, end: datetime) -> list[datetime]:
+def occurrences(series: SessionSeries, start: datetime, end: datetime) -> list[datetime]:
     """The series' occurrence start times in UTC with ``start <= t < end``."""
     zone = ZoneInfo(series.time_zone)
     dtstart = datetime.combine(series.start_date, series.start_time)
@@ -93,12 +99,12 @@ def occurrences(series, start: datetime, end: datetime) -> list[datetime]:
         # each occurrence is placed in it.
         low = start.astimezone(zone).replace(tzinfo=None) - timedelta(days=1)
         high = end.astimezone(zone).replace(tzinfo=None) + timedelta(days=1)
-        candidates = _rule(series, dtstart).between(low, high, inc=True)
+        candidates = list(_rule(series, dtstart).between(low, high, inc=True))
     result = [to_utc(local, zone) for local in candidates]
     return [moment for moment in result if start <= moment < end]
 
 
-def describe(series) -> str:
+def describe(series: SessionSeries) -> str:
     """A short human description: "Every weekday at 09:30 (Europe/Berlin), 20 minutes"."""
     at = f"{series.start_time:%H:%M} ({series.time_zone}), {series.duration_minutes} minutes"
     repeat, days = parse_rule(series.rrule)

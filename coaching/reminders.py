@@ -43,11 +43,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from boards.models import Membership
+from boards.models import Membership, User
 from coaching.models import (
     REMINDER_MAX_MINUTES,
     Reminder,
     Session,
+    SessionSeries,
     reminder_minutes_for,
     wants_missed_notice,
 )
@@ -87,7 +88,7 @@ class ScanResult:
         return {**self.__dict__, "dispatched": len(self.dispatched)}
 
 
-def participants(series) -> list[tuple[str, object]]:
+def participants(series: SessionSeries) -> list[tuple[Reminder.Role, User]]:
     people = [(Reminder.Role.COACH, series.coach), (Reminder.Role.LEARNER, series.learner)]
     if series.second_coach is not None:
         people.append((Reminder.Role.SECOND_COACH, series.second_coach))
@@ -118,7 +119,7 @@ def _create_due(now: datetime) -> int:
         "series__learner__coaching_preferences",
         "series__second_coach__coaching_preferences",
     )
-    live = Session.objects.filter(status=Session.Status.SCHEDULED, series__cancelled_at=None)
+    live = Session.objects.scheduled().filter(series__cancelled_at=None)
     soon = live.filter(
         starts_at__gt=now, starts_at__lte=now + timedelta(minutes=REMINDER_MAX_MINUTES)
     ).select_related(*people)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
 
-from coaching import reminders, services
+from coaching import reminders
+from coaching.services.scheduling import sessions_extend_all
 
 
 @shared_task
@@ -16,9 +19,13 @@ def scan_reminders(queue: str | None = None) -> dict:
     """
     expires = reminders.DISPATCH_AGAIN_AFTER.total_seconds()
 
+    options: dict[str, Any] = {"expires": expires}
+    if queue is not None:
+        options["queue"] = queue
+
     def enqueue(ids: list[int]) -> None:
         for reminder_id in ids:
-            send_reminder.apply_async(args=[reminder_id], queue=queue, expires=expires)
+            send_reminder.apply_async(args=(reminder_id,), **options)
 
     return reminders.scan(enqueue=enqueue).as_dict()
 
@@ -32,4 +39,4 @@ def send_reminder(reminder_id: int) -> str:
 @shared_task
 def extend_sessions() -> int:
     """Beat runs this hourly: materialise recurring sessions a rolling horizon ahead."""
-    return services.sessions_extend_all()
+    return sessions_extend_all()

@@ -12,7 +12,7 @@ from boards.models import Role, User
 from boards.services.experiments import experiment_plan
 from boards.services.obstacles import obstacle_add, obstacle_work_on
 from boards.services.targets import actual_condition_record
-from coaching import services
+from coaching.services.scheduling import series_create
 from tests.factories import MembershipFactory, UserFactory
 
 # Monday 16 March 2026, 08:00 in Berlin (07:00 UTC).
@@ -67,7 +67,7 @@ def weekday_series(storyboard, coach, learner, *, second_coach=None, now, **kwar
         "time_zone": "Europe/Berlin",
         **kwargs,
     }
-    return services.series_create(
+    return series_create(
         storyboard=storyboard,
         coach=coach,
         learner=learner,

@@ -7,8 +7,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from coaching import services
 from coaching.models import CoachingPreferences
+from coaching.services.preferences import preferences_for
+from coaching.services.scheduling import series_update, session_cancel, session_reschedule
 from tests.coaching.conftest import MONDAY_0800, weekday_series
 from tests.factories import MembershipFactory, StoryboardFactory, UserFactory
 
@@ -25,7 +26,7 @@ def series(storyboard, coach, learner, second_coach):
 
 
 def feed_url(user) -> str:
-    token = services.preferences_for(user).calendar_token
+    token = preferences_for(user).calendar_token
     return reverse("coaching:calendar_feed", args=[token])
 
 
@@ -63,7 +64,7 @@ def test_someone_not_taking_part_sees_none(client, series, viewer, outsider):
 def test_a_moved_session_keeps_its_uid_with_a_higher_sequence(client, series, coach, learner):
     session = series.sessions.order_by("starts_at")[1]
     before = events(client, learner)[session.uid]
-    services.session_reschedule(
+    session_reschedule(
         session=session,
         version=session.version,
         starts_at=datetime(2026, 3, 17, 13, 0, tzinfo=UTC),
@@ -82,7 +83,7 @@ def test_a_series_moved_to_another_time_keeps_every_uid(client, series, coach, l
     from datetime import time
 
     before = events(client, learner)
-    services.series_update(
+    series_update(
         series=series,
         version=series.version,
         start_date=series.start_date,
@@ -101,7 +102,7 @@ def test_a_series_moved_to_another_time_keeps_every_uid(client, series, coach, l
 
 def test_a_cancelled_session_stays_in_the_feed_as_cancelled(client, series, coach, learner):
     session = series.sessions.order_by("starts_at")[2]
-    services.session_cancel(session=session, version=session.version, by=coach)
+    session_cancel(session=session, version=session.version, by=coach)
     event = events(client, learner)[session.uid]
     assert str(event["STATUS"]) == "CANCELLED"
 

@@ -146,7 +146,7 @@ def test_a_coach_runs_a_whole_cycle_and_every_answer_lands_on_the_board(
     assert cycle.answers["obstacles"]["changed"] is True
     assert cycle.answers["when"]["action"] == "moved"
     assert cycle.answers["target"]["said"] == "One walk per order, in aisle order"
-    # The board's activity log has every write, by the coach.
+    # The board's activity log has every write, by the coach, the cycle's own steps too.
     actions = list(
         Activity.objects.filter(actor=coach)
         .exclude(action="storyboard.created")
@@ -154,6 +154,7 @@ def test_a_coach_runs_a_whole_cycle_and_every_answer_lands_on_the_board(
         .values_list("action", flat=True)
     )
     assert actions == [
+        "coaching_cycle.target_recorded",
         "actual_condition.recorded",
         "measurement.added",
         "measurement.added",
@@ -161,6 +162,8 @@ def test_a_coach_runs_a_whole_cycle_and_every_answer_lands_on_the_board(
         "obstacle.added",
         "obstacle.working_on",
         "experiment.planned",
+        "session.rescheduled",
+        "coaching_cycle.finished",
     ]
 
     page = client.get(cycle.get_absolute_url()).content.decode()

@@ -8,8 +8,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from boards.models import ActualCondition, Experiment, Measurement, Obstacle
-from coaching import services
 from coaching.models import CoachingCycle
+from coaching.services.scheduling import series_create
 from tests.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,7 +20,7 @@ def due_session(storyboard, coach, learner, second_coach, berlin, mid_experiment
     """A session that started two minutes ago, on the real clock (the browser's)."""
     berlin_now = timezone.localtime(timezone=ZoneInfo("Europe/Berlin"))
     start = berlin_now - timedelta(minutes=2)
-    series = services.series_create(
+    series = series_create(
         storyboard=storyboard,
         coach=coach,
         learner=learner,

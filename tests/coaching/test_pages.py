@@ -8,8 +8,9 @@ import time_machine
 from django.urls import reverse
 
 from boards.models import Role
-from coaching import services
 from coaching.models import CoachingCycle, CoachingPreferences, SecondCoachObservation, Session
+from coaching.services.cycles import cycle_record_target, cycle_start
+from coaching.services.scheduling import session_cancel
 from tests.coaching.conftest import weekday_series
 from tests.factories import MembershipFactory, StoryboardFactory, UserFactory
 
@@ -50,7 +51,7 @@ def test_today_lists_the_days_sessions_across_learners_in_time_order_with_their_
     client_for, coach, learner, storyboard, target, team
 ):
     done = one_off(storyboard, coach, learner, 8, 0)
-    cycle = services.cycle_start(
+    cycle = cycle_start(
         storyboard=storyboard, coach=coach, session=done, now=MORNING - timedelta(minutes=94)
     )
     CoachingCycle.objects.filter(pk=cycle.pk).update(finished_at=MORNING - timedelta(minutes=80))
@@ -59,7 +60,7 @@ def test_today_lists_the_days_sessions_across_learners_in_time_order_with_their_
     ben = another_learner(team, coach, "ben")
     upcoming = one_off(ben, coach, ben.learner, 11, 0)
     cancelled = one_off(ben, coach, ben.learner, 14, 0)
-    services.session_cancel(session=cancelled, version=1, by=coach, now=MORNING)
+    session_cancel(session=cancelled, version=1, by=coach, now=MORNING)
     one_off(storyboard, coach, learner, 9, 30, day=17)  # tomorrow: not today
 
     page = client_for(coach).get(reverse("coaching:today")).content.decode()
@@ -124,15 +125,15 @@ def test_today_query_count_does_not_grow_with_sessions(
 def test_my_cycles_lists_the_coachs_cycles_across_learners_with_their_duration(
     client_for, coach, learner, storyboard, target, team, that_morning
 ):
-    first = services.cycle_start(storyboard=storyboard, coach=coach, now=MORNING)
+    first = cycle_start(storyboard=storyboard, coach=coach, now=MORNING)
     CoachingCycle.objects.filter(pk=first.pk).update(
         finished_at=MORNING + timedelta(minutes=17, seconds=40)
     )
     ben = another_learner(team, coach, "ben")
-    services.cycle_start(storyboard=ben, coach=coach, now=MORNING + timedelta(hours=1))
+    cycle_start(storyboard=ben, coach=coach, now=MORNING + timedelta(hours=1))
     someone_else = UserFactory(username="ola")
     MembershipFactory(user=someone_else, team=team, role=Role.COACH)
-    services.cycle_start(storyboard=storyboard, coach=someone_else, now=MORNING)
+    cycle_start(storyboard=storyboard, coach=someone_else, now=MORNING)
 
     page = client_for(coach).get(reverse("coaching:my_cycles")).content.decode()
     assert page.count("<tr>") == 3  # the header and two cycles
@@ -145,12 +146,12 @@ def test_my_cycles_query_count_does_not_grow(
     client_for, coach, storyboard, target, team, django_assert_max_num_queries
 ):
     client = client_for(coach)
-    services.cycle_start(storyboard=storyboard, coach=coach, now=MORNING)
+    cycle_start(storyboard=storyboard, coach=coach, now=MORNING)
     with django_assert_max_num_queries(6) as small:
         client.get(reverse("coaching:my_cycles"))
     for name in ("ana", "bo", "cy", "dee", "eve"):
         board = another_learner(team, coach, name)
-        services.cycle_start(storyboard=board, coach=coach, now=MORNING)
+        cycle_start(storyboard=board, coach=coach, now=MORNING)
     with django_assert_max_num_queries(6) as large:
         client.get(reverse("coaching:my_cycles"))
     assert len(small) == len(large)
@@ -174,7 +175,7 @@ def test_the_coaching_page_shows_sessions_schedules_and_cycles(
     series = weekday_series(
         storyboard, coach, learner, second_coach=second_coach, now=MORNING - timedelta(hours=6)
     )
-    cycle = services.cycle_start(
+    cycle = cycle_start(
         storyboard=storyboard, coach=coach, session=series.sessions.first(), now=MORNING
     )
     CoachingCycle.objects.filter(pk=cycle.pk).update(finished_at=MORNING + timedelta(minutes=12))
@@ -198,7 +199,7 @@ def test_the_coaching_page_query_count_does_not_grow(
     for hour in (12, 13, 14, 15, 16):
         one_off(storyboard, coach, learner, hour, day=18)
     for minutes in range(0, 50, 10):
-        cycle = services.cycle_start(
+        cycle = cycle_start(
             storyboard=storyboard, coach=coach, now=MORNING - timedelta(days=1, minutes=minutes)
         )
         CoachingCycle.objects.filter(pk=cycle.pk).update(finished_at=MORNING)
@@ -371,9 +372,9 @@ def test_a_second_coach_records_feedback_that_the_coach_reads(
     client_for, coach, learner, second_coach, storyboard, target, that_morning
 ):
     session = one_off(storyboard, coach, learner, 9, 30, second_coach=second_coach)
-    cycle = services.cycle_start(storyboard=storyboard, coach=coach, session=session)
+    cycle = cycle_start(storyboard=storyboard, coach=coach, session=session)
     that_morning.shift(timedelta(minutes=3, seconds=20))
-    services.cycle_record_target(cycle=cycle, version=cycle.version, by=coach)
+    cycle_record_target(cycle=cycle, version=cycle.version, by=coach)
     url = reverse("coaching:observe", args=[storyboard.pk, cycle.pk])
     client = client_for(second_coach)
     form = client.get(url).content.decode()

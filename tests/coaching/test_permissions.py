@@ -5,7 +5,7 @@ import time_machine
 from django.urls import reverse
 
 from boards.models import Role
-from coaching import services
+from coaching.services.cycles import cycle_start
 from tests.coaching.conftest import MONDAY_0800, weekday_series
 from tests.factories import MembershipFactory, StoryboardFactory, UserFactory
 
@@ -20,7 +20,7 @@ def on_that_monday():
 def world(storyboard, target, coach, learner, second_coach):
     series = weekday_series(storyboard, coach, learner, second_coach=second_coach, now=MONDAY_0800)
     session = series.sessions.order_by("starts_at")[1]
-    cycle = services.cycle_start(storyboard=storyboard, coach=coach, session=session)
+    cycle = cycle_start(storyboard=storyboard, coach=coach, session=session)
     return {"sb": storyboard, "series": series, "session": session, "cycle": cycle}
 
 
@@ -115,7 +115,7 @@ def test_a_read_only_member_scheduled_as_second_coach_may_observe(
 ):
     series = weekday_series(storyboard, coach, learner, second_coach=manager, now=MONDAY_0800)
     session = series.sessions.first()
-    cycle = services.cycle_start(storyboard=storyboard, coach=coach, session=session)
+    cycle = cycle_start(storyboard=storyboard, coach=coach, session=session)
     url = reverse("coaching:observe", args=[storyboard.pk, cycle.pk])
     assert client_for(manager).get(url).status_code == 200
     assert client_for(manager).post(url, {"feedback": "Good pace"}).status_code == 302

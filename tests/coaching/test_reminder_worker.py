@@ -11,8 +11,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.utils import timezone
 
-from coaching import services
 from coaching.models import CoachingPreferences, Reminder
+from coaching.services.scheduling import series_create
 from coaching.tasks import scan_reminders, send_reminder
 from kata.models import WorkerHeartbeat
 from kata.tasks import heartbeat
@@ -72,7 +72,7 @@ def test_a_real_worker_sends_one_reminder_per_person_through_smtp(
         CoachingPreferences.objects.create(user=user, reminder_minutes=15)
     berlin = ZoneInfo("Europe/Berlin")
     starts = (timezone.now() + timedelta(minutes=10)).astimezone(berlin)
-    series = services.series_create(
+    series = series_create(
         storyboard=storyboard,
         coach=coach,
         learner=learner,

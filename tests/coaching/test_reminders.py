@@ -11,8 +11,10 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection
 
 from boards.models import Membership
-from coaching import reminders, services
+from coaching import reminders
 from coaching.models import CoachingPreferences, Reminder, Session
+from coaching.services.cycles import cycle_start
+from coaching.services.scheduling import session_cancel, session_reschedule
 from coaching.tasks import scan_reminders, send_reminder
 from kata.celery import app as celery_app
 from tests.coaching.conftest import MONDAY_0800, weekday_series
@@ -158,14 +160,14 @@ def test_when_every_worker_and_beat_were_down_past_the_start_nothing_is_sent(ses
 
 
 def test_a_cancelled_session_is_not_reminded(session, people, coach):
-    services.session_cancel(session=session, version=session.version, by=coach, now=at(9))
+    session_cancel(session=session, version=session.version, by=coach, now=at(9))
     assert scan_and_send(at(9, 25)) == []
     assert mail.outbox == []
 
 
 def test_cancelling_after_reminders_were_enqueued_stops_them(session, people, coach):
     dispatched = scan(at(9, 20))
-    services.session_cancel(session=session, version=session.version, by=coach, now=at(9, 21))
+    session_cancel(session=session, version=session.version, by=coach, now=at(9, 21))
     send(at(9, 21), dispatched)
     assert mail.outbox == []
     assert not Reminder.objects.exists()  # dropped with the cancellation
@@ -191,7 +193,7 @@ def test_a_session_cancelled_while_a_worker_held_its_reminder_is_skipped(session
 
 
 def test_a_rescheduled_session_is_reminded_at_its_new_time(session, people, coach):
-    services.session_reschedule(
+    session_reschedule(
         session=session,
         version=session.version,
         starts_at=at(11, 0),
@@ -214,7 +216,7 @@ def test_moving_a_session_after_its_reminder_went_out_reminds_again_for_the_new_
 ):
     scan_and_send(at(9, 25))
     assert len(mail.outbox) == 3
-    services.session_reschedule(
+    session_reschedule(
         session=session,
         version=session.version,
         starts_at=at(14, 0),
@@ -232,7 +234,7 @@ def test_moving_a_session_after_its_reminder_went_out_reminds_again_for_the_new_
 def test_a_reminder_held_by_a_worker_when_the_session_moved_is_skipped(session, people, coach):
     dispatched = scan(at(9, 20))
     Reminder.objects.filter(pk__in=dispatched).update(claimed_at=at(9, 20), claim_token="w1")
-    services.session_reschedule(
+    session_reschedule(
         session=session,
         version=session.version,
         starts_at=at(12, 0),
@@ -259,7 +261,7 @@ def test_the_coach_hears_of_a_session_that_ended_with_no_cycle(session, people, 
 
 def test_no_notice_when_a_cycle_was_recorded(session, people, coach):
     with time_machine.travel(at(9, 31), tick=False):
-        services.cycle_start(storyboard=session.storyboard, coach=coach, session=session)
+        cycle_start(storyboard=session.storyboard, coach=coach, session=session)
     scan_and_send(at(9, 55))
     assert not [m for m in mail.outbox if m.subject.startswith("No coaching cycle")]
 

@@ -7,9 +7,17 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from coaching import services
+from boards.services.base import Conflict
 from coaching.models import Reminder, Session
-from coaching.services import Conflict
+from coaching.services.scheduling import (
+    HORIZON,
+    series_cancel,
+    series_extend,
+    series_update,
+    session_cancel,
+    session_reschedule,
+    sessions_extend_all,
+)
 from tests.coaching.conftest import MONDAY_0800, weekday_series
 from tests.factories import MembershipFactory, UserFactory
 
@@ -36,34 +44,34 @@ def test_a_series_is_materialised_sixty_days_ahead(series):
     sessions = list(series.sessions.all())
     assert len(sessions) == 44  # Mon 16 March to Thu 14 May, weekdays
     assert local(sessions[0]) == "Mon 16 Mar 09:30"
-    assert series.generated_until == MONDAY_0800 + services.HORIZON
+    assert series.generated_until == MONDAY_0800 + HORIZON
     assert len({s.uid for s in sessions}) == len(sessions)
     assert all(s.storyboard_id == series.storyboard_id for s in sessions)
 
 
 def test_extending_is_idempotent_and_rolls_forward(series):
     before = set(series.sessions.values_list("uid", flat=True))
-    assert services.series_extend(series=series, now=MONDAY_0800) == 0
-    services.sessions_extend_all(now=MONDAY_0800)
+    assert series_extend(series=series, now=MONDAY_0800) == 0
+    sessions_extend_all(now=MONDAY_0800)
     assert set(series.sessions.values_list("uid", flat=True)) == before
 
     a_week_later = MONDAY_0800 + timedelta(days=7)
-    services.sessions_extend_all(now=a_week_later)
-    services.sessions_extend_all(now=a_week_later)
+    sessions_extend_all(now=a_week_later)
+    sessions_extend_all(now=a_week_later)
     after = list(series.sessions.all())
     assert len(after) == 44 + 5
     assert before < {s.uid for s in after}
     series.refresh_from_db()
-    assert series.generated_until == a_week_later + services.HORIZON
+    assert series.generated_until == a_week_later + HORIZON
 
 
 def test_extending_twice_at_once_adds_each_occurrence_once(series):
     series.refresh_from_db()
     stale_copy = type(series).objects.get(pk=series.pk)
     later = MONDAY_0800 + timedelta(days=14)
-    services.series_extend(series=series, now=later)
+    series_extend(series=series, now=later)
     # A second worker that read the series before the first one extended it.
-    services.series_extend(series=stale_copy, now=later)
+    series_extend(series=stale_copy, now=later)
     assert series.sessions.count() == 44 + 10
 
 
@@ -71,7 +79,7 @@ def test_moving_one_occurrence_keeps_its_uid_and_leaves_the_rest(series, coach):
     tuesday = series.sessions.order_by("starts_at")[1]
     uid = tuesday.uid
     new_time = datetime(2026, 3, 17, 13, 0, tzinfo=UTC)  # 14:00 Berlin
-    services.session_reschedule(
+    session_reschedule(
         session=tuesday,
         version=tuesday.version,
         starts_at=new_time,
@@ -90,7 +98,7 @@ def test_moving_one_occurrence_keeps_its_uid_and_leaves_the_rest(series, coach):
 
 def test_moving_with_a_stale_version_is_refused(series, coach):
     session = series.sessions.first()
-    services.session_reschedule(
+    session_reschedule(
         session=Session.objects.get(pk=session.pk),
         version=1,
         starts_at=MONDAY_0800 + timedelta(hours=5),
@@ -99,7 +107,7 @@ def test_moving_with_a_stale_version_is_refused(series, coach):
         now=MONDAY_0800,
     )
     with pytest.raises(Conflict):
-        services.session_reschedule(
+        session_reschedule(
             session=session,
             version=1,
             starts_at=MONDAY_0800 + timedelta(days=1),
@@ -112,7 +120,7 @@ def test_moving_with_a_stale_version_is_refused(series, coach):
 def test_moving_into_the_past_or_a_finished_session_is_refused(series, coach):
     session = series.sessions.first()
     with pytest.raises(ValidationError):
-        services.session_reschedule(
+        session_reschedule(
             session=session,
             version=session.version,
             starts_at=MONDAY_0800 - timedelta(hours=1),
@@ -121,7 +129,7 @@ def test_moving_into_the_past_or_a_finished_session_is_refused(series, coach):
             now=MONDAY_0800,
         )
     with pytest.raises(ValidationError, match="over"):
-        services.session_reschedule(
+        session_reschedule(
             session=session,
             version=session.version,
             starts_at=MONDAY_0800 + timedelta(days=3),
@@ -133,12 +141,12 @@ def test_moving_into_the_past_or_a_finished_session_is_refused(series, coach):
 
 def test_cancelling_one_occurrence_keeps_the_series(series, coach):
     second = series.sessions.order_by("starts_at")[1]
-    services.session_cancel(session=second, version=second.version, by=coach, now=MONDAY_0800)
+    session_cancel(session=second, version=second.version, by=coach, now=MONDAY_0800)
     second.refresh_from_db()
     assert second.is_cancelled
     assert Session.objects.filter(series=series, status="scheduled").count() == 43
     # Extending again does not bring the cancelled occurrence back.
-    services.sessions_extend_all(now=MONDAY_0800 + timedelta(days=1))
+    sessions_extend_all(now=MONDAY_0800 + timedelta(days=1))
     second.refresh_from_db()
     assert second.is_cancelled
     assert Session.objects.filter(series=series, original_start=second.original_start).count() == 1
@@ -146,7 +154,7 @@ def test_cancelling_one_occurrence_keeps_the_series(series, coach):
 
 def test_cancelling_the_series_cancels_every_future_session_and_stops_extending(series, coach):
     later = MONDAY_0800 + timedelta(days=2, hours=3)  # Wednesday after the session
-    services.series_cancel(series=series, version=series.version, by=coach, now=later)
+    series_cancel(series=series, version=series.version, by=coach, now=later)
     statuses = {local(s): s.status for s in series.sessions.order_by("starts_at")[:4]}
     assert statuses == {
         "Mon 16 Mar 09:30": "scheduled",
@@ -155,7 +163,7 @@ def test_cancelling_the_series_cancels_every_future_session_and_stops_extending(
         "Thu 19 Mar 09:30": "cancelled",
     }
     count = series.sessions.count()
-    services.sessions_extend_all(now=later + timedelta(days=30))
+    sessions_extend_all(now=later + timedelta(days=30))
     assert series.sessions.count() == count
 
 
@@ -163,7 +171,7 @@ def test_rescheduling_the_series_keeps_uids_and_a_moved_occurrence(series, coach
     sessions = list(series.sessions.order_by("starts_at"))
     uids = {s.uid for s in sessions}
     moved = sessions[2]
-    services.session_reschedule(
+    session_reschedule(
         session=moved,
         version=moved.version,
         starts_at=datetime(2026, 3, 18, 14, 0, tzinfo=UTC),
@@ -172,10 +180,10 @@ def test_rescheduling_the_series_keeps_uids_and_a_moved_occurrence(series, coach
         now=MONDAY_0800,
     )
     cancelled = sessions[3]
-    services.session_cancel(session=cancelled, version=1, by=coach, now=MONDAY_0800)
+    session_cancel(session=cancelled, version=1, by=coach, now=MONDAY_0800)
     series.refresh_from_db()
 
-    services.series_update(
+    series_update(
         series=series,
         version=series.version,
         start_date=series.start_date,
@@ -197,7 +205,7 @@ def test_rescheduling_the_series_keeps_uids_and_a_moved_occurrence(series, coach
 
 def test_rescheduling_the_series_to_other_days_drops_and_adds_occurrences(series, coach):
     monday_uid = series.sessions.order_by("starts_at").first().uid
-    services.series_update(
+    series_update(
         series=series,
         version=series.version,
         start_date=series.start_date,
@@ -214,7 +222,7 @@ def test_rescheduling_the_series_to_other_days_drops_and_adds_occurrences(series
 
 def test_rescheduling_after_todays_session_does_not_add_a_second_one_today(series, coach):
     after_the_session = datetime(2026, 3, 16, 9, 0, tzinfo=UTC)  # 10:00 Berlin
-    services.series_update(
+    series_update(
         series=series,
         version=series.version,
         start_date=series.start_date,
@@ -250,7 +258,7 @@ def test_moving_or_cancelling_drops_reminders_not_yet_claimed(series, coach, lea
         claimed_at=MONDAY_0800,
         claim_token="x",
     )
-    services.session_reschedule(
+    session_reschedule(
         session=session,
         version=session.version,
         starts_at=session.starts_at + timedelta(hours=2),
@@ -307,5 +315,5 @@ def test_a_one_off_session(storyboard, coach, learner):
     )
     [session] = once.sessions.all()
     assert local(session) == "Wed 18 Mar 14:15"
-    services.sessions_extend_all(now=MONDAY_0800 + timedelta(days=1))
+    sessions_extend_all(now=MONDAY_0800 + timedelta(days=1))
     assert once.sessions.count() == 1

@@ -18,7 +18,9 @@ from boards.models import Membership, Role
 from boards.services.experiments import experiment_plan
 from boards.services.invitations import invitation_create
 from boards.services.obstacles import obstacle_add
-from coaching import services as coaching
+from coaching.services.cycles import cycle_start
+from coaching.services.preferences import preferences_for
+from coaching.services.scheduling import series_create
 from tests.factories import UserFactory
 
 # kind of URL -> who may use it
@@ -121,7 +123,7 @@ def world(team, storyboard, target, learner, coach, manager, viewer, outsider):
     admin = UserFactory(username="ada", email="ada@example.com")
     Membership.objects.create(user=admin, team=team, role=Role.ADMIN)
     invitation = invitation_create(team=team, email="new@example.com", role=Role.MEMBER, by=admin)
-    series = coaching.series_create(
+    series = series_create(
         storyboard=storyboard,
         coach=coach,
         learner=learner,
@@ -131,8 +133,8 @@ def world(team, storyboard, target, learner, coach, manager, viewer, outsider):
         by=coach,
     )
     session = series.sessions.order_by("starts_at").first()
-    cycle = coaching.cycle_start(storyboard=storyboard, coach=coach)
-    feed_token = coaching.preferences_for(coach).calendar_token
+    cycle = cycle_start(storyboard=storyboard, coach=coach)
+    feed_token = preferences_for(coach).calendar_token
     slug = team.slug
     board = {"pk": storyboard.pk}
     return {

@@ -4,7 +4,7 @@ For every active storyboard with a coach it adds a weekday 09:30 coaching series
 time zone, three past coaching cycles and, on one of them, a second coach's observation. Run it
 again and it adds nothing: each part is skipped where it exists already.
 
-The series and the observation go through ``coaching.services``. The past cycles are written
+The series and the observation go through the coaching services. The past cycles are written
 as records: the board already holds the history they talked through (seed_demo wrote it), and
 running the cycle services would write new entries onto the board today instead.
 """
@@ -12,24 +12,28 @@ running the cycle services would write new entries onto the board today instead.
 from __future__ import annotations
 
 import zoneinfo
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from boards.access import can_edit
 from boards.demo.constants import SCALE_SLUG_PREFIX
 from boards.models import (
-    EDITING_ROLES,
     ActualCondition,
     Experiment,
     Membership,
     Role,
     Storyboard,
     TargetCondition,
+    User,
 )
-from coaching import recurrence, services
+from coaching import recurrence
 from coaching.models import CoachingCycle, SecondCoachObservation, SessionSeries
+from coaching.services.cycles import experiment_snapshot
+from coaching.services.observations import observation_save
+from coaching.services.scheduling import series_create
 from coaching.steps import FINISHED, STEPS
 
 WEEKDAYS = "FREQ=WEEKLY;BYDAY=" + ",".join(recurrence.WORKING_DAYS)
@@ -59,11 +63,12 @@ class Command(BaseCommand):
             roles = dict(
                 Membership.objects.filter(team=storyboard.team).values_list("user_id", "role")
             )
-            if roles.get(storyboard.coach_id) not in EDITING_ROLES:
+            coach = storyboard.coach
+            if coach is None or not can_edit(coach, storyboard):
                 continue
             with transaction.atomic():
-                made = self.series(storyboard)
-                cycles = self.past_cycles(storyboard)
+                made = self.series(storyboard, coach)
+                cycles = self.past_cycles(storyboard, coach)
                 if not observed and cycles:
                     observed = self.observation(storyboard, cycles[-1], roles)
             self.stdout.write(
@@ -73,18 +78,17 @@ class Command(BaseCommand):
             )
         self.stdout.write(self.style.SUCCESS("Coaching demo data is in place."))
 
-    def series(self, storyboard: Storyboard) -> bool:
+    def series(self, storyboard: Storyboard, coach: User) -> bool:
         exists = SessionSeries.objects.filter(
             storyboard=storyboard,
-            coach=storyboard.coach,
+            coach=coach,
             learner=storyboard.learner,
             cancelled_at=None,
         ).exists()
         if exists:
             return False
-        coach = storyboard.coach
         today = timezone.localtime(timezone=zoneinfo.ZoneInfo(coach.time_zone)).date()
-        services.series_create(
+        series_create(
             storyboard=storyboard,
             coach=coach,
             learner=storyboard.learner,
@@ -100,7 +104,7 @@ class Command(BaseCommand):
         now = timezone.localtime(timezone=zoneinfo.ZoneInfo(coach.time_zone))
         later = (now + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
         if now.time() > time(9, 30) and later.date() == today and later.hour < 22:
-            services.series_create(
+            series_create(
                 storyboard=storyboard,
                 coach=coach,
                 learner=storyboard.learner,
@@ -112,7 +116,7 @@ class Command(BaseCommand):
             )
         return True
 
-    def past_cycles(self, storyboard: Storyboard) -> list[CoachingCycle]:
+    def past_cycles(self, storyboard: Storyboard, coach: User) -> list[CoachingCycle]:
         if CoachingCycle.objects.filter(storyboard=storyboard).exists():
             return []
         target = TargetCondition.objects.filter(storyboard=storyboard).order_by("-number").first()
@@ -127,7 +131,7 @@ class Command(BaseCommand):
             e.number: e
             for e in Experiment.objects.filter(target_condition=target).select_related("obstacle")
         }
-        zone = zoneinfo.ZoneInfo(storyboard.coach.time_zone)
+        zone = zoneinfo.ZoneInfo(coach.time_zone)
         days = _past_weekdays(timezone.localtime(timezone=zone).date(), PAST_CYCLES)
         # The latest cycle reflected on the latest step with a result, and so on backwards.
         reflected = [None] * PAST_CYCLES + done
@@ -192,7 +196,7 @@ class Command(BaseCommand):
             )
             if key != "notes"
         }
-        services.observation_save(
+        observation_save(
             cycle=cycle,
             observer=observer,
             notes={
@@ -210,8 +214,9 @@ class Command(BaseCommand):
         return True
 
 
-def _past_weekdays(today, count: int) -> list:
-    days, day = [], today
+def _past_weekdays(today: date, count: int) -> list[date]:
+    days: list[date] = []
+    day = today
     while len(days) < count:
         day -= timedelta(days=1)
         if day.weekday() < 5:
@@ -233,7 +238,7 @@ def _answer(key, target, step, after, obstacle) -> dict:
     if key == "reflect":
         if step is None:
             return {"experiment": None}
-        return {**services.experiment_snapshot(step), "already_recorded": True}
+        return {**experiment_snapshot(step), "already_recorded": True}
     if key == "obstacles":
         if obstacle is None:
             return {"obstacle": None, "description": "", "changed": False, "added": None}
@@ -245,7 +250,7 @@ def _answer(key, target, step, after, obstacle) -> dict:
             "added_description": "",
         }
     if key == "next":
-        return services.experiment_snapshot(after) if after else {"experiment": None}
+        return experiment_snapshot(after) if after else {"experiment": None}
     if key == "when":
         return {"session": None, "starts_at": "", "action": "confirmed"}
     return {}

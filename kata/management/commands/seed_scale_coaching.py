@@ -22,7 +22,7 @@ from boards.demo.constants import BATCH, SCALE_SLUG_PATTERN
 from boards.models import Storyboard
 from coaching import recurrence
 from coaching.models import CoachingCycle, Session, SessionSeries
-from coaching.services import HORIZON
+from coaching.services.scheduling import HORIZON
 from coaching.steps import FINISHED
 
 # Share of past sessions that had a coaching cycle.
