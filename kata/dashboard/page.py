@@ -51,6 +51,9 @@ from kata.dashboard.sparklines import Sparkline, spark, sparklines
 PAGE_SIZE = 50
 
 
+LAST_PAGE_ASKED = 10**9
+
+
 class RowsPage(Page[Row]):
     """A page of rows, with their HTML ready for the table's body."""
 
@@ -140,6 +143,8 @@ class Dashboard:
             number = max(1, int(asked if asked is not None else 1))
         except ValueError:
             number = 1
+        # Past any real last page; keeps the OFFSET inside a 64-bit integer on PostgreSQL.
+        number = min(number, LAST_PAGE_ASKED)
         ordered = self._sorted_ids(with_figure=True)
         sorted_by = list(ordered.query.annotation_select)
         start = (number - 1) * PAGE_SIZE
