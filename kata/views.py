@@ -1,5 +1,3 @@
-import csv
-
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
@@ -13,7 +11,7 @@ from boards import access
 from boards.http import HtmxHttpRequest
 from boards.models import Membership, Storyboard, TargetCondition
 from kata.celery import app as celery_app
-from kata.dashboard.export import csv_rows
+from kata.dashboard.export import csv_lines
 from kata.dashboard.page import Dashboard
 from kata.practice import Practice
 
@@ -52,20 +50,13 @@ def dashboard(request: HtmxHttpRequest):
     return render(request, "kata/dashboard.html", context)
 
 
-class _Echo:
-    """A file-like object whose write() hands the line back, for csv.writer to stream."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 @login_required
 @require_GET
 def dashboard_export(request: HtmxHttpRequest) -> StreamingHttpResponse:
     """The dashboard's filtered rows, all of them, as CSV streamed while they are read."""
     board = Dashboard(request.user, request.GET)
-    writer = csv.writer(_Echo())
-    lines = (writer.writerow(row) for row in csv_rows(board, site_url=settings.SITE_URL))
+    zone = timezone.get_current_timezone()
+    lines = csv_lines(board, site_url=settings.SITE_URL, zone=zone)
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     filename = f"kata-dashboard-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

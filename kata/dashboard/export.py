@@ -1,11 +1,15 @@
 """The dashboard's rows as CSV: every filtered row, read a chunk at a time.
 
 Reads through ``Dashboard.rows`` what the page shows, without paging and without sparklines.
+The file opens right in the spreadsheets people use: UTF-8 with a byte-order mark (Excel on
+Windows reads it as UTF-8 only then), times in the reader's own time zone, links to SITE_URL.
 """
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterator, Sequence
+from datetime import datetime, tzinfo
 
 from kata.dashboard.page import Dashboard
 
@@ -47,7 +51,33 @@ def csv_safe(value: object) -> object:
     return value
 
 
-def csv_rows(dashboard: Dashboard, *, site_url: str) -> Iterator[Sequence[object]]:
+BYTE_ORDER_MARK = "\ufeff"
+
+
+class _Echo:
+    """A file-like object whose write() hands the line back, for csv.writer to stream."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(dashboard: Dashboard, *, site_url: str, zone: tzinfo) -> Iterator[str]:
+    """The file, line by line: the byte-order mark, the header, every row.
+
+    ``zone`` is the reader's, taken while the request runs: the lines are read after the
+    response has left the view, when the time-zone middleware has already reset it.
+    """
+    writer = csv.writer(_Echo())
+    yield BYTE_ORDER_MARK
+    for row in csv_rows(dashboard, site_url=site_url, zone=zone):
+        yield writer.writerow(row)
+
+
+def _local(moment: datetime | None, zone: tzinfo) -> str:
+    return moment.astimezone(zone).isoformat(timespec="minutes") if moment else ""
+
+
+def csv_rows(dashboard: Dashboard, *, site_url: str, zone: tzinfo) -> Iterator[Sequence[object]]:
     """The header and every filtered row, read from the database a chunk at a time."""
     yield CSV_HEADER
     for row in dashboard.rows():
@@ -73,8 +103,8 @@ def csv_rows(dashboard: Dashboard, *, site_url: str) -> Iterator[Sequence[object
                 row.pdca_30,
                 row.working_obstacle,
                 row.parked,
-                row.last_cycle.isoformat(timespec="minutes") if row.last_cycle else "",
-                row.next_session.isoformat(timespec="minutes") if row.next_session else "",
+                _local(row.last_cycle, zone),
+                _local(row.next_session, zone),
                 f"{site_url}{row.url}",
             )
         ]

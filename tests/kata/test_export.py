@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 
@@ -27,8 +28,9 @@ def export(client, **params) -> list[list[str]]:
     response = client.get(EXPORT, params)
     assert response.status_code == 200
     assert isinstance(response, StreamingHttpResponse)
-    body = b"".join(response.streaming_content).decode()
-    return list(csv.reader(io.StringIO(body)))
+    body = b"".join(response.streaming_content)
+    assert body.startswith(codecs.BOM_UTF8)  # Excel on Windows reads UTF-8 only with it
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, db):
@@ -92,6 +94,23 @@ def test_it_has_what_the_dashboard_shows(client_for, manager, team, learner, coa
         "Next coaching session": "2026-03-12T10:00+00:00",
         "Storyboard": f"http://127.0.0.1:8000/boards/{sb.pk}/",
     }
+
+
+def test_times_are_in_the_readers_time_zone(client_for, manager, team):
+    manager.time_zone = "Europe/Berlin"
+    manager.save(update_fields=["time_zone"])
+    board(team, "Order picking", cycles_ago=(1,), sessions_in=(1,))
+    (row,) = export(client_for(manager))[1:]
+    cells = dict(zip(CSV_HEADER, row, strict=True))
+    assert cells["Last coaching cycle"] == "2026-03-10T11:00+01:00"
+    assert cells["Next coaching session"] == "2026-03-12T11:00+01:00"
+
+
+def test_names_in_any_script_survive_the_round_trip(client_for, manager, team):
+    board(team, "Wójcik ≤ 20 min, 東京")
+    raw = b"".join(client_for(manager).get(EXPORT).streaming_content)
+    assert "Wójcik ≤ 20 min, 東京".encode() in raw
+    assert raw.count(codecs.BOM_UTF8) == 1
 
 
 def test_it_never_includes_another_teams_boards(client_for, manager, team, outsider):
