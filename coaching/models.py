@@ -159,6 +159,20 @@ class SessionQuerySet(models.QuerySet["Session"]):
         """Scheduled and not started yet."""
         return self.scheduled().filter(starts_at__gt=now)
 
+    def due(self, now: datetime) -> SessionQuerySet:
+        """Due now (see ``Session.state``): about to start or running, and no cycle in it yet."""
+        return self.scheduled().filter(
+            starts_at__lte=now + timedelta(minutes=DUE_EARLY_MINUTES),
+            ends_at__gte=now,
+            cycle__isnull=True,
+        )
+
+    def ahead(self, now: datetime) -> SessionQuerySet:
+        """Scheduled, not due yet and with no cycle in it: a session still to be held."""
+        return self.scheduled().filter(
+            starts_at__gt=now + timedelta(minutes=DUE_EARLY_MINUTES), cycle__isnull=True
+        )
+
 
 class Session(models.Model):
     """One occurrence of a series: times in UTC, a stable UID for calendars."""

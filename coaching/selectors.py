@@ -30,11 +30,18 @@ def cycles_coached_by(user: User) -> QuerySet[CoachingCycle]:
 def next_session(
     storyboard: Storyboard, *, now: datetime, exclude: Session | None = None
 ) -> Session | None:
-    """The storyboard's next scheduled session that has not started yet."""
-    sessions = Session.objects.upcoming(now).filter(storyboard=storyboard).select_related("series")
+    """The session question 5 may confirm or move: still to be held, never one that is due
+    now (about to be held, or being held) or already held."""
+    sessions = Session.objects.ahead(now).filter(storyboard=storyboard).select_related("series")
     if exclude is not None:
         sessions = sessions.exclude(pk=exclude.pk)
     return sessions.order_by("starts_at", "pk").first()
+
+
+def due_sessions(storyboard: Storyboard, *, now: datetime) -> list[Session]:
+    """The board's sessions due now, nearest first: a cycle started now belongs to one."""
+    sessions = Session.objects.due(now).filter(storyboard=storyboard).select_related("series")
+    return sorted(sessions, key=lambda s: (abs(s.starts_at - now), s.pk))
 
 
 def last_step(target: TargetCondition | None) -> Experiment | None:

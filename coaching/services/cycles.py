@@ -34,7 +34,7 @@ from boards.services.experiments import experiment_plan, experiment_record_resul
 from boards.services.obstacles import obstacle_add, obstacle_work_on
 from boards.services.targets import actual_condition_record, measurement_add
 from coaching.models import CoachingCycle, Session
-from coaching.selectors import last_step, next_session
+from coaching.selectors import due_sessions, last_step, next_session
 from coaching.services.scheduling import series_create, session_reschedule
 from coaching.steps import STEP_INDEX
 
@@ -48,12 +48,20 @@ def cycle_start(
     storyboard: Storyboard,
     coach: User,
     session: Session | None = None,
+    ad_hoc: bool = False,
     now: datetime | None = None,
 ) -> CoachingCycle:
-    """Start a cycle from a session or ad hoc; an interrupted one is resumed instead."""
+    """Start a cycle from a session or ad hoc; an interrupted one is resumed instead.
+
+    Without a session, a cycle started while one of the board's sessions is due belongs to
+    that session (the nearest), so the session is recorded as held; ``ad_hoc`` says the coach
+    chose no session.
+    """
     now = now or timezone.now()
     if not can_edit(coach, storyboard):
         raise ValidationError("Coaching writes to the board: your role here can only read it.")
+    if session is None and not ad_hoc and not _resumable(storyboard, coach, now):
+        session = next(iter(due_sessions(storyboard, now=now)), None)
     if session is not None:
         if session.storyboard_id != storyboard.pk:
             raise ValidationError("That session belongs to another storyboard.")
@@ -65,16 +73,7 @@ def cycle_start(
         learner = session.series.learner
     else:
         learner = storyboard.learner
-        existing = (
-            CoachingCycle.objects.filter(
-                storyboard=storyboard,
-                coach=coach,
-                finished_at=None,
-                started_at__gte=now - RESUME_WITHIN,
-            )
-            .order_by("-started_at")
-            .first()
-        )
+        existing = _resumable(storyboard, coach, now)
         if existing is not None:
             return existing
     if learner.pk == coach.pk:
@@ -89,6 +88,20 @@ def cycle_start(
     except IntegrityError:
         # Someone started the same session's cycle a moment ago: join it.
         return CoachingCycle.objects.get(session=session)
+
+
+def _resumable(storyboard: Storyboard, coach: User, now: datetime) -> CoachingCycle | None:
+    """The cycle this coach left unfinished on this board lately, to resume."""
+    return (
+        CoachingCycle.objects.filter(
+            storyboard=storyboard,
+            coach=coach,
+            finished_at=None,
+            started_at__gte=now - RESUME_WITHIN,
+        )
+        .order_by("-started_at")
+        .first()
+    )
 
 
 def _advance(

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model
-from django.http import HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -44,16 +44,34 @@ def session_start(request: AuthenticatedHttpRequest, pk: int, session_pk: int) -
 @login_required
 @require_POST
 def cycle_start(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Start an ad hoc coaching cycle (or resume the one this coach left unfinished)."""
+    """Start a coaching cycle now (or resume the one this coach left unfinished).
+
+    ``session``: a session due now that the cycle belongs to, or "none" for an ad hoc cycle;
+    without it, the cycle belongs to the session due now, if there is one.
+    """
     sb = get_storyboard_for_user(request.user, pk, write=True)
+    chosen = request.POST.get("session", "")
+    if chosen == "none":
+        return _start(request, sb, None, ad_hoc=True)
+    if chosen:
+        if not chosen.isdigit():
+            raise Http404("No such session on this storyboard.")
+        session = access.get_session_for_user(request.user, int(chosen), storyboard=pk, write=True)
+        return _start(request, sb, session)
     return _start(request, sb, None)
 
 
 def _start(
-    request: AuthenticatedHttpRequest, sb: Storyboard, session: Session | None
+    request: AuthenticatedHttpRequest,
+    sb: Storyboard,
+    session: Session | None,
+    *,
+    ad_hoc: bool = False,
 ) -> HttpResponse:
     try:
-        cycle = cycles.cycle_start(storyboard=sb, coach=request.user, session=session)
+        cycle = cycles.cycle_start(
+            storyboard=sb, coach=request.user, session=session, ad_hoc=ad_hoc
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(coaching_url(sb))

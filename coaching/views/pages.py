@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from boards.access import can_edit, get_storyboard_for_user
 from boards.models import User
 from coaching.models import CoachingCycle, Session, SessionSeries
-from coaching.selectors import cycles_coached_by, sessions_taking_part
+from coaching.selectors import cycles_coached_by, due_sessions, sessions_taking_part
 from coaching.steps import STEPS
 from coaching.views.base import AuthenticatedHttpRequest
 
@@ -50,6 +50,7 @@ def storyboard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "upcoming": upcoming,
         "series_list": series,
         "cycles": cycles,
+        "due": due_sessions(sb, now=now),
         "now": now,
     }
     return render(request, "coaching/storyboard.html", context)
