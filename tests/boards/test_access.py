@@ -1,5 +1,7 @@
 """Who may see and who may change what: outsiders get 404, read-only roles get 403 on writes."""
 
+from functools import partial
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -9,7 +11,7 @@ from boards import access
 from boards.models import Metric
 from boards.services.experiments import experiment_plan
 from boards.services.obstacles import obstacle_add
-from tests.factories import MembershipFactory, TeamFactory
+from tests.factories import MembershipFactory, StoryboardFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -50,10 +52,17 @@ BOARD_HELPERS = [
 HELPER_IDS = [fixture for _, fixture in BOARD_HELPERS]
 
 
+def _under(helper, storyboard):
+    """The helper asking for objects under this storyboard's address, as the views do."""
+    if helper is access.get_storyboard_for_user:
+        return helper
+    return partial(helper, storyboard=storyboard.pk)
+
+
 @pytest.fixture(params=BOARD_HELPERS, ids=HELPER_IDS)
-def helper_and_object(request):
+def helper_and_object(request, storyboard):
     helper, fixture = request.param
-    return helper, request.getfixturevalue(fixture)
+    return _under(helper, storyboard), request.getfixturevalue(fixture)
 
 
 @pytest.mark.parametrize("write", [False, True])
@@ -108,9 +117,21 @@ def test_a_signed_out_visitor_gets_404(helper_and_object):
 
 @pytest.mark.parametrize("helper", [helper for helper, _ in BOARD_HELPERS], ids=HELPER_IDS)
 @pytest.mark.parametrize("write", [False, True])
-def test_a_missing_object_is_404_even_for_a_member(helper, learner, write):
+def test_a_missing_object_is_404_even_for_a_member(helper, learner, storyboard, write):
+    helper = _under(helper, storyboard)
     with pytest.raises(Http404):
         helper(learner, MISSING_PK, write=write)
+
+
+@pytest.mark.parametrize(("helper", "fixture"), BOARD_HELPERS[1:], ids=HELPER_IDS[1:])
+def test_an_object_under_another_storyboards_address_is_404_for_a_member(
+    request, helper, fixture, learner, team
+):
+    obj = request.getfixturevalue(fixture)
+    other = StoryboardFactory(team=team)
+
+    with pytest.raises(Http404):
+        helper(learner, obj.pk, storyboard=other.pk, write=False)
 
 
 def test_the_storyboard_helper_loads_team_challenge_and_people_in_one_query(
