@@ -8,9 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from boards import access
-from boards.models import Metric
+from boards.models import Metric, User
 from boards.services.experiments import experiment_plan
 from boards.services.obstacles import obstacle_add
+from boards.services.teams import membership_change_role, membership_remove
 from tests.factories import MembershipFactory, StoryboardFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
@@ -187,3 +188,54 @@ def test_role_in_names_the_users_role_in_each_team(team, learner, viewer, outsid
     assert access.role_in(viewer, team.pk) == "viewer"
     assert access.role_in(outsider, team.pk) is None
     assert access.role_in(AnonymousUser(), team.pk) is None
+
+
+# Roles remembered for a user object -----------------------------------------------------------
+
+
+def test_a_user_objects_roles_are_read_once(team, storyboard, learner, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert access.role_in(learner, team.pk) == "member"
+        assert access.can_edit(learner, storyboard) is True
+    with django_assert_num_queries(0):
+        assert access.role_in(learner, team.pk) == "member"
+
+
+def test_another_copy_of_the_same_user_reads_the_roles_afresh(
+    team, learner, django_assert_num_queries
+):
+    access.role_in(learner, team.pk)
+    copy = User.objects.get(pk=learner.pk)
+
+    with django_assert_num_queries(1):
+        assert access.role_in(copy, team.pk) == "member"
+
+
+def test_nothing_is_stashed_on_the_user(team, learner):
+    before = set(vars(learner))
+    access.role_in(learner, team.pk)
+    access.get_team_for_user(learner, team.slug)
+
+    assert set(vars(learner)) == before
+
+
+def test_a_role_changed_a_moment_ago_is_the_one_answered(team, learner):
+    admin = MembershipFactory(team=team, role="admin").user
+    assert access.role_in(learner, team.pk) == "member"
+
+    membership_change_role(membership=learner.memberships.get(team=team), role="viewer", by=admin)
+    assert access.role_in(learner, team.pk) == "viewer"
+
+    membership_remove(membership=learner.memberships.get(team=team), by=admin)
+    assert access.role_in(learner, team.pk) is None
+    with pytest.raises(Http404):
+        access.get_team_for_user(learner, team.slug)
+
+
+def test_a_membership_saved_outside_the_services_is_the_one_answered(team, learner):
+    assert access.role_in(learner, team.pk) == "member"
+    membership = learner.memberships.get(team=team)
+    membership.role = "manager"
+    membership.save()
+
+    assert access.role_in(learner, team.pk) == "manager"
