@@ -169,45 +169,30 @@ def get_target_condition_for_user(
     )
 
 
-def _on_target(model: type[M], *related: str) -> QuerySet[M]:
-    return model._default_manager.select_related("target_condition__storyboard__team", *related)
-
-
-ON_TARGET_TEAM = "target_condition__storyboard__team"
-
-
-def get_metric_for_user(user: AnyUser, pk: int, *, storyboard: int, write: bool = False) -> Metric:
+def _get_on_target(
+    user: AnyUser, model: type[M], pk: int, *related: str, storyboard: int, write: bool
+) -> M:
     return _get(
         user,
-        _on_target(Metric),
-        team=ON_TARGET_TEAM,
+        model._default_manager.select_related("target_condition__storyboard__team", *related),
+        team="target_condition__storyboard__team",
         write=write,
         pk=pk,
         target_condition__storyboard_id=storyboard,
     )
+
+
+def get_metric_for_user(user: AnyUser, pk: int, *, storyboard: int, write: bool = False) -> Metric:
+    return _get_on_target(user, Metric, pk, storyboard=storyboard, write=write)
 
 
 def get_obstacle_for_user(
     user: AnyUser, pk: int, *, storyboard: int, write: bool = False
 ) -> Obstacle:
-    return _get(
-        user,
-        _on_target(Obstacle),
-        team=ON_TARGET_TEAM,
-        write=write,
-        pk=pk,
-        target_condition__storyboard_id=storyboard,
-    )
+    return _get_on_target(user, Obstacle, pk, storyboard=storyboard, write=write)
 
 
 def get_experiment_for_user(
     user: AnyUser, pk: int, *, storyboard: int, write: bool = False
 ) -> Experiment:
-    return _get(
-        user,
-        _on_target(Experiment, "obstacle"),
-        team=ON_TARGET_TEAM,
-        write=write,
-        pk=pk,
-        target_condition__storyboard_id=storyboard,
-    )
+    return _get_on_target(user, Experiment, pk, "obstacle", storyboard=storyboard, write=write)
