@@ -1,11 +1,25 @@
-"""Access checks: each returns the object for a user who may see it.
+"""Who may see and change what: the one module views, services and templates ask.
 
-Anyone outside the object's team gets 404 (the object does not exist for them); a member whose
-role is read-only gets PermissionDenied (403) when asking to write.
+Each ``get_<thing>_for_user`` returns the object for a user who may see it. Anyone outside the
+object's team gets 404 (the object does not exist for them), and so does an object that is not
+on the storyboard its address names; a member whose role is read-only gets PermissionDenied
+(403) when asking to write. The object and the user's role in its team come in one query.
+
+A user's roles are remembered for as long as that user object lives: a request's user is made
+for the request, so a request reads them at most once. A membership changed in this process is
+forgotten at once, so a page drawn after a change of role sees the new one.
 """
 
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import F, Model, OuterRef, QuerySet, Subquery
+from django.db.models.signals import post_delete, post_save
 from django.http import Http404
 
 from boards.models import (
@@ -21,99 +35,164 @@ from boards.models import (
     User,
 )
 
+M = TypeVar("M", bound=Model)
+AnyUser = User | AnonymousUser
 
-def role_in(user: User, team_id: int) -> str | None:
-    if not user.is_authenticated:
+
+# Roles, remembered per user object ----------------------------------------------------------
+
+
+@dataclass
+class _Roles:
+    user_id: int
+    teams: dict[int, str | None] = field(default_factory=dict)
+    complete: bool = False  # every team's role is in ``teams``
+
+
+# By the user object's identity, not its equality: another copy of the same person (a test's,
+# a task's, the next request's) reads the roles afresh.
+_remembered: dict[int, _Roles] = {}
+
+
+def _roles(user: User) -> _Roles:
+    key = id(user)
+    roles = _remembered.get(key)
+    if roles is None:
+        roles = _remembered[key] = _Roles(user.pk)
+        weakref.finalize(user, _remembered.pop, key, None)
+    return roles
+
+
+def forget_roles(user_id: int) -> None:
+    """Forget the roles read for this person; a write that skips ``save()`` calls it."""
+    for roles in list(_remembered.values()):
+        if roles.user_id == user_id:
+            roles.teams.clear()
+            roles.complete = False
+
+
+def _membership_changed(sender: type[Membership], instance: Membership, **kwargs: Any) -> None:
+    forget_roles(instance.user_id)
+
+
+post_save.connect(_membership_changed, sender=Membership, dispatch_uid="access-membership-save")
+post_delete.connect(_membership_changed, sender=Membership, dispatch_uid="access-membership-del")
+
+
+def role_in(user: AnyUser, team_id: int) -> str | None:
+    """The user's role in the team, or None for anyone outside it."""
+    if isinstance(user, AnonymousUser) or not user.is_authenticated:
         return None
-    # Read with an object already (see get_storyboard_for_user), else all of them at once.
-    known = getattr(user, "_kata_known_roles", {})
-    if team_id in known:
-        return known[team_id]
-    cache = getattr(user, "_kata_roles", None)
-    if cache is None:
-        cache = dict(Membership.objects.filter(user=user).values_list("team_id", "role"))
-        user._kata_roles = cache
-    return cache.get(team_id)
+    roles = _roles(user)
+    if team_id not in roles.teams and not roles.complete:
+        # Read them all at once: a page about several teams asks once.
+        roles.teams.update(Membership.objects.filter(user=user).values_list("team_id", "role"))
+        roles.complete = True
+    return roles.teams.get(team_id)
 
 
-def can_edit(user: User, storyboard: Storyboard) -> bool:
+def can_edit(user: AnyUser, storyboard: Storyboard) -> bool:
     """May this user change this board's content? The one place that answers it."""
     return role_in(user, storyboard.team_id) in EDITING_ROLES
 
 
-def _check(user: User, team_id: int, write: bool, admin: bool = False) -> str:
-    role = role_in(user, team_id)
-    if role is None:
-        raise Http404("No such page.")
-    if write and role not in EDITING_ROLES:
-        raise PermissionDenied("Your role in this team can read its storyboards, not change them.")
-    if admin and role != Role.ADMIN:
-        raise PermissionDenied("Only a team administrator can do this.")
-    return role
+def is_admin(user: AnyUser, team: Team) -> bool:
+    """May this user invite, change roles and remove members?"""
+    return role_in(user, team.pk) == Role.ADMIN
 
 
 def teams_for_user(user: User) -> QuerySet[Team]:
     return Team.objects.filter(memberships__user=user)
 
 
-def get_team_for_user(user: User, slug: str, *, write: bool = False, admin: bool = False) -> Team:
+# Getters -----------------------------------------------------------------------------------
+
+READER_ROLE = "reader_role"
+READER_TEAM = "reader_team"
+
+
+def _check(role: str | None, *, write: bool, admin: bool = False) -> None:
+    if role is None:
+        raise Http404("No such page.")
+    if write and role not in EDITING_ROLES:
+        raise PermissionDenied("Your role in this team can read its storyboards, not change them.")
+    if admin and role != Role.ADMIN:
+        raise PermissionDenied("Only a team administrator can do this.")
+
+
+def _get(
+    user: AnyUser,
+    queryset: QuerySet[M],
+    *,
+    team: str,
+    write: bool,
+    admin: bool = False,
+    **lookup: Any,
+) -> M:
+    """The object ``lookup`` finds, with the user's role in its team (at ``team``), or 404."""
+    if isinstance(user, AnonymousUser) or not user.is_authenticated:
+        raise Http404("No such page.")
+    role = Membership.objects.filter(team=OuterRef(team), user=user).values("role")[:1]
+    found = (
+        queryset.filter(**lookup).annotate(**{READER_ROLE: Subquery(role), READER_TEAM: F(team)})
+    ).first()
+    if found is None:
+        raise Http404("No such page.")
+    reader_role: str | None = getattr(found, READER_ROLE)
+    _roles(user).teams[getattr(found, READER_TEAM)] = reader_role
+    _check(reader_role, write=write, admin=admin)
+    return found
+
+
+def get_team_for_user(
+    user: AnyUser, slug: str, *, write: bool = False, admin: bool = False
+) -> Team:
     """The team for a member; ``admin=True`` also asks for the team administrator role."""
-    team = Team.objects.filter(slug=slug).first()
-    if team is None:
-        raise Http404("No such team.")
-    _check(user, team.pk, write, admin)
-    return team
+    return _get(user, Team.objects.all(), team="pk", write=write, admin=admin, slug=slug)
 
 
-def get_storyboard_for_user(user: User, pk: int, *, write: bool = False) -> Storyboard:
+def get_storyboard_for_user(user: AnyUser, pk: int, *, write: bool = False) -> Storyboard:
     storyboards = Storyboard.objects.select_related("team", "challenge", "learner", "coach")
-    if user.is_authenticated:
-        # The reader's role comes in the same query: every board request asks for it.
-        role = Membership.objects.filter(team=OuterRef("team"), user=user).values("role")[:1]
-        storyboards = storyboards.annotate(reader_role=Subquery(role))
-    storyboard = storyboards.filter(pk=pk).first()
-    if storyboard is None:
-        raise Http404("No such storyboard.")
-    if user.is_authenticated:
-        user.__dict__.setdefault("_kata_known_roles", {})[storyboard.team_id] = (
-            storyboard.reader_role
-        )
-    _check(user, storyboard.team_id, write)
-    return storyboard
+    return _get(user, storyboards, team="team", write=write, pk=pk)
 
 
-def _get_on_board(user, queryset, pk: int, *, write: bool, team_path: str):
-    obj = queryset.filter(pk=pk).first()
-    if obj is None:
-        raise Http404("Not found.")
-    team_id = obj
-    for part in team_path.split("."):
-        team_id = getattr(team_id, part)
-    _check(user, team_id, write)
-    return obj
+# The objects on a storyboard, each asked for under the storyboard its address names, with that
+# storyboard (and its team, for the page's breadcrumb) loaded in the same query.
 
 
-def get_target_condition_for_user(user: User, pk: int, *, write: bool = False) -> TargetCondition:
-    queryset = TargetCondition.objects.select_related("storyboard")
-    return _get_on_board(user, queryset, pk, write=write, team_path="storyboard.team_id")
-
-
-def get_obstacle_for_user(user: User, pk: int, *, write: bool = False) -> Obstacle:
-    queryset = Obstacle.objects.select_related("target_condition__storyboard")
-    return _get_on_board(
-        user, queryset, pk, write=write, team_path="target_condition.storyboard.team_id"
+def get_target_condition_for_user(
+    user: AnyUser, pk: int, *, storyboard: int, write: bool = False
+) -> TargetCondition:
+    targets = TargetCondition.objects.select_related("storyboard__team")
+    return _get(
+        user, targets, team="storyboard__team", write=write, pk=pk, storyboard_id=storyboard
     )
 
 
-def get_experiment_for_user(user: User, pk: int, *, write: bool = False) -> Experiment:
-    queryset = Experiment.objects.select_related("target_condition__storyboard", "obstacle")
-    return _get_on_board(
-        user, queryset, pk, write=write, team_path="target_condition.storyboard.team_id"
+def _get_on_target(
+    user: AnyUser, model: type[M], pk: int, *related: str, storyboard: int, write: bool
+) -> M:
+    return _get(
+        user,
+        model._default_manager.select_related("target_condition__storyboard__team", *related),
+        team="target_condition__storyboard__team",
+        write=write,
+        pk=pk,
+        target_condition__storyboard_id=storyboard,
     )
 
 
-def get_metric_for_user(user: User, pk: int, *, write: bool = False) -> Metric:
-    queryset = Metric.objects.select_related("target_condition__storyboard")
-    return _get_on_board(
-        user, queryset, pk, write=write, team_path="target_condition.storyboard.team_id"
-    )
+def get_metric_for_user(user: AnyUser, pk: int, *, storyboard: int, write: bool = False) -> Metric:
+    return _get_on_target(user, Metric, pk, storyboard=storyboard, write=write)
+
+
+def get_obstacle_for_user(
+    user: AnyUser, pk: int, *, storyboard: int, write: bool = False
+) -> Obstacle:
+    return _get_on_target(user, Obstacle, pk, storyboard=storyboard, write=write)
+
+
+def get_experiment_for_user(
+    user: AnyUser, pk: int, *, storyboard: int, write: bool = False
+) -> Experiment:
+    return _get_on_target(user, Experiment, pk, "obstacle", storyboard=storyboard, write=write)

@@ -6,7 +6,10 @@ own. Nothing here loops over rows to query, so the count never grows with the da
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal
 from functools import cached_property
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.db.models import Count, OuterRef, Subquery
 
@@ -21,6 +24,10 @@ from boards.models import (
     Storyboard,
     TargetCondition,
 )
+from boards.selectors import active_target_condition
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 ACTUAL_HISTORY = 6
 ACTIVITY_SHOWN = 15
@@ -35,6 +42,11 @@ SECTIONS = [
     "history",
     "activity",
 ]
+
+
+class LatestMeasurement(TypedDict):
+    latest_value: Decimal
+    latest_at: datetime | None  # None when the metric has no measurement yet
 
 
 class Board:
@@ -57,14 +69,14 @@ class Board:
 
     @cached_property
     def target(self) -> TargetCondition | None:
-        return TargetCondition.objects.filter(storyboard=self.storyboard, status="active").first()
+        return active_target_condition(self.storyboard)
 
     @property
     def is_current(self) -> bool:
         return self.target is not None and self.target.is_active
 
     @cached_property
-    def metrics(self) -> dict[str, Metric]:
+    def metrics(self) -> dict[str, WithAnnotations[Metric, LatestMeasurement]]:
         """The target's metrics, each with its latest measurement's value and time."""
         if self.target is None:
             return {}
@@ -73,7 +85,8 @@ class Board:
             latest_value=Subquery(newest.values("value")[:1]),
             latest_at=Subquery(newest.values("measured_at")[:1]),
         )
-        return {m.kind: m for m in metrics}
+        # The plugin types the annotations as Any; LatestMeasurement says what they hold.
+        return {m.kind: cast("WithAnnotations[Metric, LatestMeasurement]", m) for m in metrics}
 
     @property
     def process_metric(self) -> Metric | None:
@@ -98,13 +111,16 @@ class Board:
             if metric.latest_at is not None
         }
 
+    def _latest(self, metric: Metric | None) -> Measurement | None:
+        return None if metric is None else self.latest_measurements.get(metric.pk)
+
     @property
     def latest_process(self) -> Measurement | None:
-        return self.process_metric and self.latest_measurements.get(self.process_metric.pk)
+        return self._latest(self.process_metric)
 
     @property
     def latest_outcome(self) -> Measurement | None:
-        return self.outcome_metric and self.latest_measurements.get(self.outcome_metric.pk)
+        return self._latest(self.outcome_metric)
 
     @cached_property
     def actual_conditions(self) -> list[ActualCondition]:
@@ -154,7 +170,7 @@ class Board:
 
     @cached_property
     def chart(self) -> RunChart | None:
-        if self.process_metric is None:
+        if self.process_metric is None or self.target is None:
             return None
         return run_chart(self.process_metric, self.target)
 
@@ -162,7 +178,7 @@ class Board:
     def past_targets(self) -> list[TargetCondition]:
         return list(
             TargetCondition.objects.filter(storyboard=self.storyboard)
-            .exclude(status="active")
+            .exclude(status=TargetCondition.Status.ACTIVE)
             .annotate(experiment_count=Count("experiments"))
             .order_by("-number")
         )

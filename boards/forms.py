@@ -124,9 +124,11 @@ class ExperimentPlanForm(forms.Form):
         help_text="Empty means today.",
     )
 
-    def __init__(self, *args, target: TargetCondition, **kwargs):
+    def __init__(self, *args: Any, target: TargetCondition, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["obstacle"].queryset = target.obstacles.exclude(status="cleared")
+        obstacle = self.fields["obstacle"]
+        assert isinstance(obstacle, forms.ModelChoiceField)
+        obstacle.queryset = target.obstacles.exclude(status=Obstacle.Status.CLEARED)
 
     def clean_step(self):
         return self.cleaned_data["step"].strip()
@@ -180,9 +182,11 @@ class MeasurementForm(forms.Form):
     measured_at = LocalDateTimeField(required=False, label="At (default: now)")
     note = forms.CharField(required=False, max_length=300)
 
-    def __init__(self, *args, target: TargetCondition, **kwargs):
+    def __init__(self, *args: Any, target: TargetCondition, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["metric"].queryset = target.metrics.all()
+        metric = self.fields["metric"]
+        assert isinstance(metric, forms.ModelChoiceField)
+        metric.queryset = target.metrics.all()
 
     def clean_measured_at(self):
         return _not_in_future(self.cleaned_data.get("measured_at"))
@@ -210,8 +214,8 @@ class MetricFields(forms.Form):
         initial="1",
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
         if data.get("outcome_name") and data.get("outcome_target") is None:
             self.add_error("outcome_target", "Give the outcome metric a target.")
         return data
@@ -345,8 +349,8 @@ class AcceptInvitationForm(NameFields):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or self.cleaned_data
         first, second = cleaned.get("password1"), cleaned.get("password2")
         if first and second and first != second:
             self.add_error("password2", "The two passwords differ: type the same one twice.")

@@ -1,9 +1,17 @@
 from django.http import HttpRequest, HttpResponseRedirect
 from django_htmx.middleware import HtmxDetails
 
+from boards.models import User
+
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
+
+
+class AuthenticatedHttpRequest(HtmxHttpRequest):
+    """The request of a view behind ``@login_required``: its user is signed in."""
+
+    user: User
 
 
 def see_other(url: str) -> HttpResponseRedirect:

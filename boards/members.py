@@ -17,7 +17,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Count, IntegerField, Q, Value, When
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,8 +25,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from boards import access, exchange, forms
-from boards.forms import add_service_errors
-from boards.http import HtmxHttpRequest, see_other
+from boards.forms import submit
+from boards.http import AuthenticatedHttpRequest, HtmxHttpRequest, see_other
 from boards.models import Invitation, Membership, Role, Storyboard, Team, User
 from boards.services import invitations, teams
 
@@ -42,17 +42,15 @@ ROLE_ORDER = Case(
 )
 
 
-def _members_context(request: HtmxHttpRequest, team: Team, **extra) -> dict[str, Any]:
+def _members_context(request: AuthenticatedHttpRequest, team: Team, **extra: Any) -> dict[str, Any]:
     """Everything the members page shows: the same few queries however large the team."""
     members = list(
         Membership.objects.filter(team=team)
         .select_related("user")
         .order_by(ROLE_ORDER, "user__first_name", "user__last_name", "user__username")
     )
-    # Read from the rows just loaded, not the per-request cache: a write a moment ago may have
-    # changed this person's own role.
     mine = next((m for m in members if m.user_id == request.user.pk), None)
-    is_admin = mine is not None and mine.role == Role.ADMIN
+    is_admin = access.is_admin(request.user, team)
     pending = []
     if is_admin:
         pending = list(
@@ -77,7 +75,9 @@ def _members_url(team: Team) -> str:
     return reverse("boards:members", args=[team.slug])
 
 
-def _members_panel(request: HtmxHttpRequest, team: Team, *, status: int = 200, **extra):
+def _members_panel(
+    request: AuthenticatedHttpRequest, team: Team, *, status: int = 200, **extra: Any
+) -> HttpResponse:
     context = _members_context(request, team, **extra)
     if request.htmx:
         response = render(request, "boards/members.html#panel", context, status=status)
@@ -85,7 +85,9 @@ def _members_panel(request: HtmxHttpRequest, team: Team, *, status: int = 200, *
     return render(request, "boards/members.html", context, status=status)
 
 
-def _members_done(request: HtmxHttpRequest, team: Team, message: str, *, error: bool = False):
+def _members_done(
+    request: AuthenticatedHttpRequest, team: Team, message: str, *, error: bool = False
+) -> HttpResponse:
     """After a write: the panel with the outcome for htmx, else back to the page (303)."""
     if request.htmx:
         status = 422 if error else 200
@@ -106,7 +108,7 @@ def _member(team: Team, membership_pk: int) -> Membership:
 
 @login_required
 @require_GET
-def members(request: HtmxHttpRequest, slug: str):
+def members(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """The team's members and roles; administrators also invite, change roles and remove."""
     team = access.get_team_for_user(request.user, slug)
     return _members_panel(request, team)
@@ -114,7 +116,7 @@ def members(request: HtmxHttpRequest, slug: str):
 
 @login_required
 @require_POST
-def member_role(request: HtmxHttpRequest, slug: str, membership_pk: int):
+def member_role(request: AuthenticatedHttpRequest, slug: str, membership_pk: int) -> HttpResponse:
     team = access.get_team_for_user(request.user, slug, admin=True)
     membership = _member(team, membership_pk)
     role = request.POST.get("role", "")
@@ -128,7 +130,7 @@ def member_role(request: HtmxHttpRequest, slug: str, membership_pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def member_remove(request: HtmxHttpRequest, slug: str, membership_pk: int):
+def member_remove(request: AuthenticatedHttpRequest, slug: str, membership_pk: int) -> HttpResponse:
     """GET asks for confirmation (a page, or a row in place for htmx); POST removes."""
     team = access.get_team_for_user(request.user, slug, admin=True)
     membership = _member(team, membership_pk)
@@ -155,7 +157,7 @@ def member_remove(request: HtmxHttpRequest, slug: str, membership_pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def team_leave(request: HtmxHttpRequest, slug: str):
+def team_leave(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Anyone may leave a team, unless they are its last administrator."""
     team = access.get_team_for_user(request.user, slug)
     membership = Membership.objects.filter(team=team, user=request.user).first()
@@ -174,38 +176,37 @@ def team_leave(request: HtmxHttpRequest, slug: str):
 
 @login_required
 @require_POST
-def invitation_new(request: HtmxHttpRequest, slug: str):
+def invitation_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     team = access.get_team_for_user(request.user, slug, admin=True)
     form = forms.InviteForm(request.POST)
-    if form.is_valid():
-        try:
-            invitation = invitations.invitation_create(
-                team=team,
-                email=form.cleaned_data["email"],
-                role=form.cleaned_data["role"],
-                by=request.user,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except (SMTPException, OSError):
-            logger.exception("Could not send the invitation email")
-            message = (
-                f"The invitation to {form.cleaned_data['email']} is saved, but the email could "
-                "not be sent. Revoke it and invite again once email works."
-            )
-            return _members_done(request, team, message, error=True)
-        else:
-            message = (
-                f"Invitation sent to {invitation.email} as {invitation.get_role_display()}. "
-                f"The link works for {settings.KATA_INVITATION_DAYS} days."
-            )
-            return _members_done(request, team, message)
-    return _members_panel(request, team, status=422, invite_form=form)
+    try:
+        ok, invitation = submit(
+            form,
+            lambda data: invitations.invitation_create(
+                team=team, email=data["email"], role=data["role"], by=request.user
+            ),
+        )
+    except (SMTPException, OSError):
+        logger.exception("Could not send the invitation email")
+        message = (
+            f"The invitation to {form.cleaned_data['email']} is saved, but the email could "
+            "not be sent. Revoke it and invite again once email works."
+        )
+        return _members_done(request, team, message, error=True)
+    if not ok or invitation is None:
+        return _members_panel(request, team, status=422, invite_form=form)
+    message = (
+        f"Invitation sent to {invitation.email} as {invitation.get_role_display()}. "
+        f"The link works for {settings.KATA_INVITATION_DAYS} days."
+    )
+    return _members_done(request, team, message)
 
 
 @login_required
 @require_POST
-def invitation_revoke(request: HtmxHttpRequest, slug: str, invitation_pk: int):
+def invitation_revoke(
+    request: AuthenticatedHttpRequest, slug: str, invitation_pk: int
+) -> HttpResponse:
     team = access.get_team_for_user(request.user, slug, admin=True)
     invitation = Invitation.objects.filter(pk=invitation_pk, team=team).first()
     if invitation is None:
@@ -218,17 +219,17 @@ def invitation_revoke(request: HtmxHttpRequest, slug: str, invitation_pk: int):
 
 
 @require_http_methods(["GET", "POST"])
-def invitation(request: HtmxHttpRequest, token: str):
+def invitation(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """The link from an invitation email: no sign-in needed to open it."""
     found = invitations.invitation_for_token(token)
+    unavailable = "boards/invitation_unavailable.html"
     if found is None:
-        context = {"reason": "unknown"}
-        return render(request, "boards/invitation_unavailable.html", context, status=404)
-    state = found.state
-    if state != Invitation.State.PENDING:
-        context = {"invitation": found, "reason": state}
-        return render(request, "boards/invitation_unavailable.html", context, status=410)
-    user = request.user if request.user.is_authenticated else None
+        return render(request, unavailable, {"reason": "unknown"}, status=404)
+    if found.state != Invitation.State.PENDING:
+        return render(
+            request, unavailable, {"invitation": found, "reason": found.state}, status=410
+        )
+    user = request.user if isinstance(request.user, User) else None
     context: dict[str, Any] = {"invitation": found, "team": found.team}
     if user is not None:
         context["email_matches"] = (user.email or "").lower() == found.email
@@ -250,25 +251,28 @@ def invitation(request: HtmxHttpRequest, token: str):
         return render(request, "boards/invitation.html", context)
     if context["has_account"]:  # they sign in first, then join as themselves
         return render(request, "boards/invitation.html", context, status=409)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            membership = invitations.invitation_accept(
-                token=token,
-                username=data["username"],
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                password=data["password1"],
-            )
-        except ValidationError as error:
-            if hasattr(error, "error_dict") and "password" in error.error_dict:
-                error.error_dict["password1"] = error.error_dict.pop("password")
-            add_service_errors(form, error)
-        else:
-            login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome to {found.team}, {membership.user.first_name}.")
-            return see_other(found.team.get_absolute_url())
-    return render(request, "boards/invitation.html", context, status=422)
+    ok, membership = submit(form, lambda data: _accept_as_new_user(token, data))
+    if not ok or membership is None:
+        return render(request, "boards/invitation.html", context, status=422)
+    login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, f"Welcome to {found.team}, {membership.user.first_name}.")
+    return see_other(found.team.get_absolute_url())
+
+
+def _accept_as_new_user(token: str, data: dict[str, Any]) -> Membership:
+    try:
+        return invitations.invitation_accept(
+            token=token,
+            username=data["username"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            password=data["password1"],
+        )
+    except ValidationError as error:
+        # The service names the password "password"; the form asks for it as "password1".
+        if hasattr(error, "error_dict") and "password" in error.error_dict:
+            error.error_dict["password1"] = error.error_dict.pop("password")
+        raise
 
 
 # Export ----------------------------------------------------------------------------------------
@@ -276,7 +280,7 @@ def invitation(request: HtmxHttpRequest, token: str):
 
 @login_required
 @require_GET
-def team_export(request: HtmxHttpRequest, slug: str):
+def team_export(request: AuthenticatedHttpRequest, slug: str) -> FileResponse:
     """The team's full data as one JSON document, for its administrators only."""
     team = access.get_team_for_user(request.user, slug, admin=True)
     document = exchange.export_to_file(team)

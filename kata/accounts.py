@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from axes.utils import reset as axes_reset
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_http_methods
 
-from boards.forms import ProfileForm, add_service_errors
-from boards.http import HtmxHttpRequest, see_other
+from boards.forms import ProfileForm, submit
+from boards.http import AuthenticatedHttpRequest, see_other
 from boards.models import Membership, User
 from boards.services.profiles import profile_update
 
@@ -26,6 +29,17 @@ def is_unclaimed(user: User) -> bool:
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
     """Django's form, which also reaches unclaimed accounts so their owners can claim them."""
+
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # The page's one field reads as a question with its answer: no colon after the label.
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
     def get_users(self, email: str):
         yield from super().get_users(email)
@@ -79,17 +93,14 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def account(request: HtmxHttpRequest):
+def account(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Your name and email address; time zone and reminders live on the coaching settings."""
     user = request.user
     initial = {"first_name": user.first_name, "last_name": user.last_name, "email": user.email}
     form = ProfileForm(request.POST if request.method == "POST" else None, initial=initial)
-    if form.is_bound and form.is_valid():
-        try:
-            profile_update(user=user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+    if form.is_bound:
+        ok, _ = submit(form, lambda data: profile_update(user=user, **data))
+        if ok:
             messages.success(request, "Your details are saved.")
             return see_other(reverse("account"))
     memberships = Membership.objects.filter(user=user).select_related("team").order_by("team__name")

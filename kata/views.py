@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from boards import access
-from boards.http import HtmxHttpRequest
+from boards.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from boards.models import Membership, Storyboard, TargetCondition
 from kata.celery import app as celery_app
 from kata.dashboard.export import csv_lines
@@ -18,11 +18,11 @@ from kata.practice import Practice
 
 @login_required
 @require_GET
-def home(request: HtmxHttpRequest):
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The signed-in user's teams, each with its storyboards and their current target."""
     active_targets = Prefetch(
         "target_conditions",
-        queryset=TargetCondition.objects.filter(status="active"),
+        queryset=TargetCondition.objects.active(),
         to_attr="active_targets",
     )
     storyboards = Prefetch(
@@ -42,7 +42,7 @@ def home(request: HtmxHttpRequest):
 
 @login_required
 @require_GET
-def dashboard(request: HtmxHttpRequest):
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every active storyboard the user may see, filtered, sorted and paged by the query string."""
     board = Dashboard(request.user, request.GET)
     page = board.page(request.GET.get("page"))
@@ -52,7 +52,7 @@ def dashboard(request: HtmxHttpRequest):
 
 @login_required
 @require_GET
-def dashboard_export(request: HtmxHttpRequest) -> StreamingHttpResponse:
+def dashboard_export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     """The dashboard's filtered rows, all of them, as CSV streamed while they are read."""
     board = Dashboard(request.user, request.GET)
     zone = timezone.get_current_timezone()
@@ -65,7 +65,7 @@ def dashboard_export(request: HtmxHttpRequest) -> StreamingHttpResponse:
 
 @login_required
 @require_GET
-def team_practice(request: HtmxHttpRequest, slug: str):
+def team_practice(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """The team's practice over the last weeks: what was done, week by week, never who ranks."""
     team = access.get_team_for_user(request.user, slug)
     return render(request, "kata/practice.html", {"team": team, **Practice(team).charts()})

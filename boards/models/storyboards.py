@@ -357,17 +357,6 @@ class Measurement(models.Model):
         return f"{self.metric.name} = {self.value} at {self.measured_at:%Y-%m-%d %H:%M}"
 
 
-SECTIONS_BY_OBJECT = {
-    "storyboard": ["head"],
-    "targetcondition": ["target", "chart", "obstacles", "record", "history"],
-    "metric": ["target", "actual", "chart"],
-    "actualcondition": ["actual"],
-    "measurement": ["actual", "chart"],
-    "obstacle": ["obstacles", "record"],
-    "experiment": ["record", "chart"],
-}
-
-
 class AppendOnlyError(Exception):
     pass
 
@@ -448,8 +437,3 @@ class Activity(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("The activity log is append-only.")
-
-    @property
-    def sections(self) -> list[str]:
-        """The parts of the board this change shows up in."""
-        return SECTIONS_BY_OBJECT.get(self.object_type, ["target"])

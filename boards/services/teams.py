@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_slug
 from django.db import transaction
 
+from boards.access import forget_roles
 from boards.models import Membership, Role, Team, User
 from boards.services.base import required_text
 
@@ -91,6 +92,7 @@ def membership_change_role(*, membership: Membership, role: str, by: User) -> Me
         raise ValidationError(f"{membership.user} is no longer a member of this team.")
     require_an_admin_left(membership.team_id)
     membership.role = role
+    forget_roles(membership.user_id)  # the update above sends no signal to access
     return membership
 
 

@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from boards.http import HtmxHttpRequest
-from boards.models import Storyboard, User
-
-
-class AuthenticatedHttpRequest(HtmxHttpRequest):
-    """The request of a view behind ``@login_required``: its user is signed in."""
-
-    user: User
+from boards.models import Storyboard
 
 
 def coaching_url(sb: Storyboard) -> str:

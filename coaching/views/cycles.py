@@ -19,7 +19,7 @@ from django_htmx.http import trigger_client_event
 from boards.access import get_storyboard_for_user
 from boards.board import Board
 from boards.forms import submit
-from boards.http import see_other
+from boards.http import AuthenticatedHttpRequest, see_other
 from boards.models import Storyboard, User
 from boards.services.base import Conflict
 from coaching import access, forms
@@ -28,7 +28,7 @@ from coaching.forms import format_seconds
 from coaching.models import CoachingCycle, SecondCoachObservation, Session
 from coaching.services import cycles, observations
 from coaching.steps import FINISHED, OBSERVED_PARTS, STEPS, Step, step_seconds
-from coaching.views.base import AuthenticatedHttpRequest, coaching_url
+from coaching.views.base import coaching_url
 
 # Starting a cycle ------------------------------------------------------------------------------
 

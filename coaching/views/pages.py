@@ -12,11 +12,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from boards.access import can_edit, get_storyboard_for_user
+from boards.http import AuthenticatedHttpRequest
 from boards.models import User
 from coaching.models import CoachingCycle, Session, SessionSeries
 from coaching.selectors import cycles_coached_by, due_sessions, sessions_taking_part
 from coaching.steps import STEPS
-from coaching.views.base import AuthenticatedHttpRequest
 
 UPCOMING_SHOWN = 12
 CYCLES_SHOWN = 20

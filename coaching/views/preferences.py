@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from boards.forms import submit
+from boards.http import AuthenticatedHttpRequest
 from coaching import calendar, forms
 from coaching.models import CoachingPreferences
 from coaching.services import preferences as services
-from coaching.views.base import AuthenticatedHttpRequest
 
 
 def _feed_url(request: HttpRequest, preferences: CoachingPreferences) -> str:

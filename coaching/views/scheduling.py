@@ -15,12 +15,13 @@ from django.views.decorators.http import require_http_methods
 
 from boards.access import get_storyboard_for_user
 from boards.forms import submit
+from boards.http import AuthenticatedHttpRequest
 from boards.models import Storyboard
 from boards.services.base import Conflict
 from coaching import access, forms
 from coaching.models import Session, SessionSeries
 from coaching.services import scheduling
-from coaching.views.base import AuthenticatedHttpRequest, coaching_url, conflict_message
+from coaching.views.base import coaching_url, conflict_message
 
 
 def _data(request: AuthenticatedHttpRequest) -> QueryDict | None:

@@ -64,7 +64,10 @@
 
   document.addEventListener("kata:saved", function (event) {
     const detail = event.detail || {};
-    if (detail.revision) own.add(detail.revision);
+    // The changes this save made: their sections are refreshed here, so the poll skips them.
+    (detail.revisions || [detail.revision]).forEach(function (revision) {
+      if (revision) own.add(revision);
+    });
     (detail.sections || []).forEach(function (name) { refresh(name); });
     if (detail.message) announce(detail.message);
     if (detail.focus) {
@@ -77,10 +80,10 @@
     const theirs = (detail.changes || []).filter(function (c) { return !own.has(c.revision); });
     if (!theirs.length) return;
     const sections = new Map();
+    // Each change names the sections it shows in (boards.live), the activity feed among them.
     theirs.forEach(function (change) {
       change.sections.forEach(function (name) { sections.set(name, change); });
     });
-    sections.set("activity", theirs[theirs.length - 1]);
     sections.forEach(function (change, name) { refresh(name, change); });
     announce(theirs.map(function (c) { return c.summary; }).join(". "));
   });

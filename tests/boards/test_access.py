@@ -1,15 +1,18 @@
 """Who may see and who may change what: outsiders get 404, read-only roles get 403 on writes."""
 
+from functools import partial
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from boards import access
-from boards.models import Metric
+from boards.models import Metric, User
 from boards.services.experiments import experiment_plan
 from boards.services.obstacles import obstacle_add
-from tests.factories import MembershipFactory, TeamFactory
+from boards.services.teams import membership_change_role, membership_remove
+from tests.factories import MembershipFactory, StoryboardFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -50,10 +53,17 @@ BOARD_HELPERS = [
 HELPER_IDS = [fixture for _, fixture in BOARD_HELPERS]
 
 
+def _under(helper, storyboard):
+    """The helper asking for objects under this storyboard's address, as the views do."""
+    if helper is access.get_storyboard_for_user:
+        return helper
+    return partial(helper, storyboard=storyboard.pk)
+
+
 @pytest.fixture(params=BOARD_HELPERS, ids=HELPER_IDS)
-def helper_and_object(request):
+def helper_and_object(request, storyboard):
     helper, fixture = request.param
-    return helper, request.getfixturevalue(fixture)
+    return _under(helper, storyboard), request.getfixturevalue(fixture)
 
 
 @pytest.mark.parametrize("write", [False, True])
@@ -108,9 +118,21 @@ def test_a_signed_out_visitor_gets_404(helper_and_object):
 
 @pytest.mark.parametrize("helper", [helper for helper, _ in BOARD_HELPERS], ids=HELPER_IDS)
 @pytest.mark.parametrize("write", [False, True])
-def test_a_missing_object_is_404_even_for_a_member(helper, learner, write):
+def test_a_missing_object_is_404_even_for_a_member(helper, learner, storyboard, write):
+    helper = _under(helper, storyboard)
     with pytest.raises(Http404):
         helper(learner, MISSING_PK, write=write)
+
+
+@pytest.mark.parametrize(("helper", "fixture"), BOARD_HELPERS[1:], ids=HELPER_IDS[1:])
+def test_an_object_under_another_storyboards_address_is_404_for_a_member(
+    request, helper, fixture, learner, team
+):
+    obj = request.getfixturevalue(fixture)
+    other = StoryboardFactory(team=team)
+
+    with pytest.raises(Http404):
+        helper(learner, obj.pk, storyboard=other.pk, write=False)
 
 
 def test_the_storyboard_helper_loads_team_challenge_and_people_in_one_query(
@@ -166,3 +188,54 @@ def test_role_in_names_the_users_role_in_each_team(team, learner, viewer, outsid
     assert access.role_in(viewer, team.pk) == "viewer"
     assert access.role_in(outsider, team.pk) is None
     assert access.role_in(AnonymousUser(), team.pk) is None
+
+
+# Roles remembered for a user object -----------------------------------------------------------
+
+
+def test_a_user_objects_roles_are_read_once(team, storyboard, learner, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert access.role_in(learner, team.pk) == "member"
+        assert access.can_edit(learner, storyboard) is True
+    with django_assert_num_queries(0):
+        assert access.role_in(learner, team.pk) == "member"
+
+
+def test_another_copy_of_the_same_user_reads_the_roles_afresh(
+    team, learner, django_assert_num_queries
+):
+    access.role_in(learner, team.pk)
+    copy = User.objects.get(pk=learner.pk)
+
+    with django_assert_num_queries(1):
+        assert access.role_in(copy, team.pk) == "member"
+
+
+def test_nothing_is_stashed_on_the_user(team, learner):
+    before = set(vars(learner))
+    access.role_in(learner, team.pk)
+    access.get_team_for_user(learner, team.slug)
+
+    assert set(vars(learner)) == before
+
+
+def test_a_role_changed_a_moment_ago_is_the_one_answered(team, learner):
+    admin = MembershipFactory(team=team, role="admin").user
+    assert access.role_in(learner, team.pk) == "member"
+
+    membership_change_role(membership=learner.memberships.get(team=team), role="viewer", by=admin)
+    assert access.role_in(learner, team.pk) == "viewer"
+
+    membership_remove(membership=learner.memberships.get(team=team), by=admin)
+    assert access.role_in(learner, team.pk) is None
+    with pytest.raises(Http404):
+        access.get_team_for_user(learner, team.slug)
+
+
+def test_a_membership_saved_outside_the_services_is_the_one_answered(team, learner):
+    assert access.role_in(learner, team.pk) == "member"
+    membership = learner.memberships.get(team=team)
+    membership.role = "manager"
+    membership.save()
+
+    assert access.role_in(learner, team.pk) == "manager"

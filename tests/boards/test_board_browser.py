@@ -151,6 +151,41 @@ def test_a_change_in_another_browser_appears_without_reload(new_page, learner, c
     expect(learner_page.get_by_role("textbox", name="Step")).to_have_value("Half-typed step")
 
 
+def test_another_browser_sees_a_step_planned_then_its_result_recorded(
+    new_page, learner, coach, board
+):
+    learner_page = open_board(new_page, learner, board)
+    # The step in progress has a panel of its own on a phone (on a desktop, the record's row).
+    coach_page = open_board(new_page, coach, board, width=375, height=812)
+    coach_page.evaluate("window.kataNotReloaded = true")
+    step = coach_page.locator("#step")
+    expect(step).to_contain_text("No step in progress.")
+
+    learner_page.get_by_role("link", name="Plan next step").click()
+    learner_page.get_by_role("textbox", name="Step").fill("Put the printer next to aisle 1")
+    learner_page.get_by_label("What do you expect?").fill("Pick time under 35 minutes")
+    learner_page.get_by_role("button", name="Plan step").click()
+    expect(learner_page.locator("#record tr.in-progress")).to_contain_text("next to aisle 1")
+
+    # The coach's step in progress becomes the planned step, ready for its result.
+    expect(step).to_contain_text("Put the printer next to aisle 1", timeout=10_000)
+    expect(step).to_contain_text("Pick time under 35 minutes")
+    expect(step.get_by_role("link", name="Record result")).to_be_visible()
+
+    row = learner_page.locator("#record tr.in-progress")
+    row.get_by_role("link", name="Record result").click()
+    learner_page.get_by_label("What happened?").fill("34 minutes")
+    learner_page.get_by_label("What did we learn?").fill("The walk to the printer was 4 minutes")
+    learner_page.get_by_role("button", name="Record result").click()
+    expect(learner_page.locator("#record tr.in-progress")).to_have_count(0)
+
+    # And once the result is recorded, no step is in progress there any more.
+    expect(step).to_contain_text("No step in progress.", timeout=10_000)
+    expect(step.get_by_role("link", name="Record result")).to_have_count(0)
+    expect(coach_page.locator("#record")).to_contain_text("The walk to the printer was 4 minutes")
+    assert coach_page.evaluate("window.kataNotReloaded") is True
+
+
 def test_a_conflicting_save_shows_both_versions(new_page, learner, coach, board):
     obstacle = Obstacle.objects.get(description="Scanner batteries flat")
     page = open_board(new_page, learner, board)

@@ -22,6 +22,7 @@ from django.urls import URLPattern, reverse
 from django.utils import timezone
 
 import boards.urls
+from boards import live
 from boards.charts import MAX_POINTS
 from boards.models import (
     Activity,
@@ -553,7 +554,9 @@ def test_an_object_of_another_board_is_404_under_this_board(
 def test_an_htmx_write_answers_with_its_section_and_announces_the_save(
     client_for, learner, world, case
 ):
-    response = _send(client_for(learner), world, case, "POST", htmx=True)
+    ready = _ready(world, case, "POST", htmx=True)
+    before = world.revision()
+    response = ready.send(client_for(learner))
     assert response.status_code == 200
     html = _html(response)
     assert "<html" not in html
@@ -562,6 +565,10 @@ def test_an_htmx_write_answers_with_its_section_and_announces_the_save(
     assert response.headers["HX-Reswap"] == "outerHTML"
     saved = _trigger(response, "kata:saved")
     assert saved["revision"] == world.revision()
+    # Exactly the sections its logged changes show in, but for the one it carries itself.
+    logged = Activity.objects.filter(storyboard=world.sb, revision__gt=before)
+    shown = live.sections_for(logged.values_list("action", flat=True))
+    assert saved["sections"] == [name for name in shown if name != case.section]
     assert "activity" in saved["sections"]
     assert case.section not in saved["sections"]
     assert case.saved(world)
@@ -774,7 +781,8 @@ def test_a_result_with_a_measurement_adds_it_to_the_run_chart(client_for, learne
     }
     response = client_for(learner).post(url, data, headers=HX)
     assert response.status_code == 200
-    assert "chart" in _trigger(response, "kata:saved")["sections"]
+    # The result's step and record, and the measurement's actual condition and chart.
+    assert _trigger(response, "kata:saved")["sections"] == ["actual", "step", "chart", "activity"]
     [measurement] = Measurement.objects.all()
     assert measurement.experiment == experiment
     assert measurement.value == Decimal("33")
@@ -1038,7 +1046,7 @@ def test_the_poll_lists_what_another_user_changed(client_for, learner, coach, wo
     assert changed["revision"] == now
     [change] = changed["changes"]
     assert change["revision"] == now
-    assert "obstacles" in change["sections"]
+    assert change["sections"] == ["obstacles", "activity"]
     assert change["element"] == f"obstacle-{obstacle.pk}"
     assert change["summary"] == "Carl Moss: Added obstacle: Carts too small"
     html = _html(response)

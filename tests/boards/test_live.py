@@ -1,0 +1,175 @@
+"""Live updates: the browser that saves a change and every other open browser refresh the same
+sections, for every kind of change a board view makes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from boards import live
+from boards.board import SECTIONS
+from boards.models import Activity, Measurement
+from tests.boards.test_board_views import (
+    CASES,
+    Case,
+    World,
+    _poll_url,
+    _ready,
+    _trigger,
+)
+
+pytestmark = pytest.mark.django_db
+
+Action = Activity.Action
+
+_BY_ID = {case.id: case for case in CASES}
+# Writes whose variants log other actions than the permission table's case does.
+VARIANTS = [
+    replace(
+        _BY_ID["target_close"],
+        id="target_close-abandoned",
+        data=lambda w: {
+            "version": w.target.version,
+            "status": "abandoned",
+            "reflection": "The printer moved; this target no longer made sense.",
+        },
+        saved=lambda w: type(w.target).objects.get(pk=w.target.pk).status == "abandoned",
+    ),
+    replace(
+        _BY_ID["experiment_result"],
+        id="experiment_result-with-measurement",
+        data=lambda w: {
+            "version": w.experiment.version,
+            "happened": "Pick time was 33 minutes",
+            "learned": "Sorting helps",
+            "measurement_value": "33",
+        },
+        saved=lambda w: Measurement.objects.filter(experiment=w.experiment).exists(),
+    ),
+]
+
+# What each write logs, in order: every action a board view can produce is here.
+LOGGED = {
+    "target_new": [Action.TARGET_CONDITION_STARTED],
+    "target_edit": [Action.TARGET_CONDITION_UPDATED],
+    "target_close": [Action.TARGET_CONDITION_ACHIEVED],
+    "target_close-abandoned": [Action.TARGET_CONDITION_ABANDONED],
+    "metric_edit": [Action.METRIC_UPDATED],
+    "actual_new": [Action.ACTUAL_CONDITION_RECORDED],
+    "measurement_new": [Action.MEASUREMENT_ADDED],
+    "obstacle_new": [Action.OBSTACLE_ADDED],
+    "obstacle_edit": [Action.OBSTACLE_UPDATED],
+    "obstacle_action-work-on": [Action.OBSTACLE_WORKING_ON],
+    "obstacle_action-clear": [Action.OBSTACLE_CLEARED],
+    "obstacle_action-park": [Action.OBSTACLE_PARKED],
+    "obstacle_action-up": [Action.OBSTACLE_MOVED],
+    "obstacle_action-down": [Action.OBSTACLE_MOVED],
+    "experiment_new": [Action.EXPERIMENT_PLANNED],
+    "experiment_edit": [Action.EXPERIMENT_UPDATED],
+    "experiment_result": [Action.EXPERIMENT_RESULT_RECORDED],
+    "experiment_result-with-measurement": [
+        Action.EXPERIMENT_RESULT_RECORDED,
+        Action.MEASUREMENT_ADDED,
+    ],
+}
+# Changes no board view makes: the storyboard itself, and coaching's sessions and cycles.
+NOT_FROM_BOARD_VIEWS = {
+    Action.STORYBOARD_CREATED,
+    Action.STORYBOARD_UPDATED,
+    Action.SESSION_SERIES_UPDATED,
+    Action.SESSION_SERIES_CANCELLED,
+    Action.SESSION_RESCHEDULED,
+    Action.SESSION_CANCELLED,
+    Action.COACHING_CYCLE_TARGET_RECORDED,
+    Action.COACHING_CYCLE_FINISHED,
+}
+
+WRITES = [case for case in CASES if case.is_write] + VARIANTS
+
+
+@pytest.fixture
+def world(storyboard, target, coach) -> World:
+    return World(storyboard, target, coach)
+
+
+def test_every_write_says_what_it_logs():
+    assert {case.id for case in WRITES} == set(LOGGED)
+
+
+def test_the_writes_cover_every_kind_of_change_a_board_view_makes():
+    logged = {action for actions in LOGGED.values() for action in actions}
+    assert logged == set(Action) - NOT_FROM_BOARD_VIEWS
+
+
+def _poll(client, w: World, since: int) -> list[dict]:
+    response = client.get(_poll_url(w, since))
+    assert response.status_code == 200
+    return _trigger(response, "kata:changed")["changes"]
+
+
+@pytest.mark.parametrize("case", [pytest.param(case, id=case.id) for case in WRITES])
+def test_the_saving_response_refreshes_exactly_what_the_poll_refreshes(
+    client_for, learner, coach, world, case: Case
+):
+    ready = _ready(world, case, "POST", htmx=True)
+    before = world.revision()
+
+    response = ready.send(client_for(learner))
+
+    assert response.status_code == 200
+    assert case.saved(world)
+    assert response.headers["HX-Retarget"] == f"#{case.section}"
+    saved = _trigger(response, "kata:saved")
+    # The response carries its own section; its event names the others to refresh.
+    assert case.section not in saved["sections"]
+    refreshed_by_the_saver = sorted([case.section, *saved["sections"]])
+    changes = _poll(client_for(coach), world, before)
+    refreshed_elsewhere = sorted({name for change in changes for name in change["sections"]})
+    assert refreshed_by_the_saver == refreshed_elsewhere
+    # The changes it made, which the saver's poll then skips, are the ones the poll hands over.
+    assert saved["revisions"] == [change["revision"] for change in changes]
+    logged = Activity.objects.filter(storyboard=world.sb, revision__gt=before).order_by("revision")
+    assert list(logged.values_list("action", flat=True)) == LOGGED[case.id]
+
+
+# The table itself --------------------------------------------------------------------------------
+
+
+def test_the_table_names_every_kind_of_change():
+    assert set(live.SHOWN_IN) == set(Action)
+
+
+def test_the_table_names_only_sections_the_board_has():
+    named = {name for sections in live.SHOWN_IN.values() for name in sections}
+    assert named | live.FEED <= set(SECTIONS)
+
+
+def test_every_change_shows_in_the_activity_feed():
+    for action in Action:
+        assert "activity" in live.sections_for([action])
+
+
+def test_a_coaching_change_refreshes_only_the_feed():
+    assert live.sections_for([Action.SESSION_CANCELLED]) == ["activity"]
+
+
+def test_an_action_the_table_does_not_know_refreshes_every_section():
+    assert live.sections_for(["something.new"]) == SECTIONS
+
+
+def test_changes_together_refresh_each_section_once_in_the_boards_order():
+    actions = [Action.EXPERIMENT_RESULT_RECORDED, Action.MEASUREMENT_ADDED]
+    assert live.sections_for(actions) == ["actual", "step", "chart", "record", "activity"]
+
+
+def test_planning_or_recording_a_step_refreshes_the_step_in_progress():
+    for action in (Action.EXPERIMENT_PLANNED, Action.EXPERIMENT_RESULT_RECORDED):
+        assert live.sections_for([action]) == ["step", "record", "activity"]
+
+
+def test_a_change_of_the_target_condition_refreshes_the_step_and_actual_condition_with_it():
+    active = ["target", "actual", "step", "chart", "obstacles", "record"]
+    assert live.sections_for([Action.TARGET_CONDITION_STARTED]) == [*active, "activity"]
+    for closed in (Action.TARGET_CONDITION_ACHIEVED, Action.TARGET_CONDITION_ABANDONED):
+        assert live.sections_for([closed]) == [*active, "history", "activity"]
