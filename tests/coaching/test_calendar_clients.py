@@ -13,7 +13,8 @@ import time_machine
 import vobject
 from django.urls import reverse
 
-from coaching import services
+from coaching.services.preferences import preferences_for
+from coaching.services.scheduling import session_cancel, session_reschedule
 from tests.coaching.conftest import MONDAY_0800, weekday_series
 
 
@@ -36,15 +37,15 @@ def feed(client, storyboard, coach, learner, second_coach) -> SimpleNamespace:
         time_zone="America/New_York",
     )
     moved, cancelled = berlin.sessions.order_by("starts_at")[1:3]
-    services.session_reschedule(
+    session_reschedule(
         session=moved,
         version=moved.version,
         starts_at=datetime(2026, 3, 17, 13, 0, tzinfo=UTC),
         duration_minutes=30,
         by=coach,
     )
-    services.session_cancel(session=cancelled, version=cancelled.version, by=coach)
-    token = services.preferences_for(learner).calendar_token
+    session_cancel(session=cancelled, version=cancelled.version, by=coach)
+    token = preferences_for(learner).calendar_token
     response = client.get(reverse("coaching:calendar_feed", args=[token]))
     assert response.status_code == 200
     return SimpleNamespace(

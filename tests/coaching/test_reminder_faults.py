@@ -13,8 +13,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.utils import timezone
 
-from coaching import reminders, services
+from coaching import reminders
 from coaching.models import CoachingPreferences, Reminder
+from coaching.services.scheduling import series_create
 from coaching.tasks import send_reminder
 from tests.coaching.test_reminder_worker import free_port
 from tests.worker import celery_worker, kill_worker, wait_for
@@ -68,7 +69,7 @@ def test_no_reminder_is_lost_or_doubled_when_the_worker_dies_and_smtp_drops(
         CoachingPreferences.objects.create(user=user, reminder_minutes=30)
     berlin = ZoneInfo("Europe/Berlin")
     starts = (timezone.now() + timedelta(minutes=20)).astimezone(berlin)
-    services.series_create(
+    series_create(
         storyboard=storyboard,
         coach=coach,
         learner=learner,
