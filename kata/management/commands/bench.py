@@ -161,6 +161,8 @@ class Command(BaseCommand):
             "DEBUG": "false",
             "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+            # Required with DEBUG off; links in the calendar feed and the export are built from it.
+            "SITE_URL": os.environ.get("SITE_URL") or "http://127.0.0.1:8000",
             "SECURE_SSL_REDIRECT": "false",
             "SECURE_HSTS_SECONDS": "0",
             "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
