@@ -11,7 +11,9 @@ Writes that skip ``save()`` and ``delete()`` (``bulk_create``, ``QuerySet.update
 
 A section also depends on who asks (editing controls), the mode (wall, print), the reader's
 time zone and today's date (days left, local times); all of them are in the key. The CSRF token
-belongs to a session, so sections are stored with a placeholder in its place.
+belongs to a session, so sections are stored with a placeholder in its place: a secret of the
+installation, put only where ``{% csrf_token %}`` wrote its hidden field, which no text a member
+typed can reproduce (it would come out escaped). Each reader's token goes in there alone.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from boards.board import Board
@@ -52,7 +56,9 @@ UNCACHED = {"head"}
 # Every change writes new keys; the old ones age out within a working shift, which bounds what
 # Redis (the Celery broker too) holds to the boards read lately.
 TIMEOUT = 60 * 60 * 6
-CSRF_PLACEHOLDER = "kata-csrf-placeholder"
+CSRF_PLACEHOLDER = "kata-csrf-" + salted_hmac("boards.sections", "csrf placeholder").hexdigest()
+# What {% csrf_token %} writes (django.template.defaulttags.CsrfTokenNode), placeholder and all.
+CSRF_FIELD = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
 
 
 def _key(board: Board, name: str) -> str:
@@ -104,8 +110,10 @@ def render_sections(
         html[name] = text
     if fresh:
         _cache_call(cache.set_many, fresh, TIMEOUT)
-    token = get_token(request)
-    return {name: mark_safe(text.replace(CSRF_PLACEHOLDER, token)) for name, text in html.items()}
+    field = format_html(CSRF_FIELD, get_token(request))
+    placeholder = CSRF_FIELD.format(CSRF_PLACEHOLDER)
+    # Rendered HTML, escaped when it was rendered: only the hidden fields change.
+    return {name: mark_safe(text.replace(placeholder, field)) for name, text in html.items()}
 
 
 # Invalidation ----------------------------------------------------------------------------------

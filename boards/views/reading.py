@@ -3,6 +3,8 @@ the activity log and a past target condition."""
 
 from __future__ import annotations
 
+import json
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
@@ -70,6 +72,10 @@ def storyboard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "boards/storyboard.html", context)
 
 
+# The newest changes a poll lists one by one (to highlight and announce); older ones are counted.
+LISTED_CHANGES = 20
+
+
 @login_required
 @require_GET
 def poll(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -96,6 +102,11 @@ def poll(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         since = revision
     if since >= revision:
         return HttpResponse(status=204)
+    newest = list(
+        Activity.objects.filter(storyboard_id=pk, revision__gt=since)
+        .select_related("actor")
+        .order_by("-revision")[:LISTED_CHANGES]
+    )[::-1]
     changes = [
         {
             "revision": a.revision,
@@ -103,16 +114,26 @@ def poll(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "element": f"{a.object_type}-{a.object_id}",
             "summary": f"{a.actor.display_name if a.actor else 'Kata'}: {a.summary}",
         }
-        for a in Activity.objects.filter(storyboard_id=pk, revision__gt=since)
-        .select_related("actor")
-        .order_by("revision")[:50]
+        for a in newest
     ]
-    response = render(
-        request, "boards/_poller.html", {"sb_pk": pk, "revision": revision, "oob": True}
-    )
-    return trigger_client_event(
-        response, "kata:changed", {"revision": revision, "changes": changes}
-    )
+    # A long backlog (a tab asleep for a day): the older changes as a count and their sections.
+    older = Activity.objects.filter(storyboard_id=pk, revision__gt=since)
+    if newest:
+        older = older.filter(revision__lt=newest[0].revision)
+    more = older.count() if len(newest) == LISTED_CHANGES else 0
+    detail = {
+        "revision": revision,
+        "changes": changes,
+        "more": more,
+        "sections": live.sections_for(older.values_list("action", flat=True).distinct())
+        if more
+        else [],
+    }
+    # The details travel in the body: headers stay small whatever the backlog (proxies refuse
+    # large ones, and gunicorn drops the response), and the event fires once they are in.
+    context = {"sb_pk": pk, "revision": revision, "oob": True, "changes": json.dumps(detail)}
+    response = render(request, "boards/_poller.html", context)
+    return trigger_client_event(response, "kata:changed", {"revision": revision}, after="swap")
 
 
 @login_required

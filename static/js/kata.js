@@ -75,17 +75,24 @@
     }
   });
 
-  document.addEventListener("kata:changed", function (event) {
-    const detail = event.detail || {};
+  // The poll's details come in its body (#live-changes), swapped in before this event fires.
+  document.addEventListener("kata:changed", function () {
+    const holder = document.getElementById("live-changes");
+    let detail = {};
+    try { detail = JSON.parse((holder && holder.dataset.changes) || "{}"); } catch (e) { return; }
     const theirs = (detail.changes || []).filter(function (c) { return !own.has(c.revision); });
-    if (!theirs.length) return;
+    if (!theirs.length && !detail.more) return;
     const sections = new Map();
-    // Each change names the sections it shows in (boards.live), the activity feed among them.
+    // Each change names the sections it shows in (boards.live), the activity feed among them;
+    // changes too old to be listed come as a count with the sections they touched.
+    (detail.sections || []).forEach(function (name) { sections.set(name, null); });
     theirs.forEach(function (change) {
       change.sections.forEach(function (name) { sections.set(name, change); });
     });
     sections.forEach(function (change, name) { refresh(name, change); });
-    announce(theirs.map(function (c) { return c.summary; }).join(". "));
+    const said = theirs.map(function (c) { return c.summary; });
+    if (detail.more) said.unshift(detail.more + " earlier changes");
+    announce(said.join(". "));
   });
 
   document.addEventListener("htmx:afterSettle", function (event) {

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from functools import cached_property
+from html import unescape
+from unittest.mock import ANY
 
 import pytest
 from django.db import connection
@@ -53,6 +55,7 @@ from boards.services.targets import (
     target_condition_start,
     target_condition_update,
 )
+from boards.views.reading import LISTED_CHANGES
 from tests.boards.test_members import MEMBERS_URLS
 
 pytestmark = pytest.mark.django_db
@@ -428,6 +431,20 @@ def _send(client: Client, w: World, case: Case, method: str, *, htmx: bool = Fal
 
 def _trigger(response, event: str) -> dict:
     return json.loads(response.headers["HX-Trigger"])[event]
+
+
+def _poll_detail(response) -> dict:
+    """What a poll says changed: in its body (the header only names the event)."""
+    assert _trigger_after_swap(response, "kata:changed") == {"revision": ANY}
+    found = re.search(
+        r'<div id="live-changes" hidden hx-swap-oob="true" data-changes="([^"]*)"', _html(response)
+    )
+    assert found, "the poll's details"
+    return json.loads(unescape(found.group(1)))
+
+
+def _trigger_after_swap(response, event: str) -> dict:
+    return json.loads(response.headers["HX-Trigger-After-Swap"])[event]
 
 
 def _html(response) -> str:
@@ -1028,6 +1045,29 @@ def _poll_url(w: World, since: int) -> str:
     return reverse("boards:poll", args=[w.sb.pk]) + f"?since={since}"
 
 
+def test_a_long_backlog_keeps_the_polls_headers_small(client_for, learner, coach, world):
+    """Found in testing: fifty obstacles written in emoji put 178 KB into one HX-Trigger
+    header; gunicorn then sent nothing at all and the board silently stopped updating."""
+    since = world.revision()
+    emoji = "\N{FACE WITH TEARS OF JOY}\N{ZERO WIDTH JOINER}" * 140
+    for n in range(LISTED_CHANGES + 30):
+        obstacle_add(target_condition=world.target, description=f"{n} {emoji}"[:300], by=coach)
+    world.target.storyboard.refresh_from_db()
+    experiment_plan(target_condition=world.target, step="Try", expected="Better", by=coach)
+    response = client_for(learner).get(_poll_url(world, since))
+    assert response.status_code == 200
+    headers = "".join(f"{name}: {value}\r\n" for name, value in response.headers.items())
+    assert len(headers.encode()) < 2048
+    detail = _poll_detail(response)
+    assert detail["revision"] == world.revision()
+    assert len(detail["changes"]) == LISTED_CHANGES
+    assert detail["changes"][-1]["sections"] == ["step", "record", "activity"]
+    assert detail["more"] == 31  # counted, not listed
+    assert detail["sections"] == ["obstacles", "activity"]  # what the unlisted ones touched
+    # From the very start of the board too.
+    assert len(str(client_for(learner).get(_poll_url(world, 0)).headers).encode()) < 2048
+
+
 def test_the_poll_is_empty_when_nothing_changed(client_for, viewer, world):
     response = client_for(viewer).get(_poll_url(world, world.revision()))
     assert response.status_code == 204
@@ -1042,7 +1082,7 @@ def test_the_poll_lists_what_another_user_changed(client_for, learner, coach, wo
     now = world.revision()
     response = client.get(_poll_url(world, since))
     assert response.status_code == 200
-    changed = _trigger(response, "kata:changed")
+    changed = _poll_detail(response)
     assert changed["revision"] == now
     [change] = changed["changes"]
     assert change["revision"] == now

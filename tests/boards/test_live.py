@@ -14,6 +14,7 @@ from tests.boards.test_board_views import (
     CASES,
     Case,
     World,
+    _poll_detail,
     _poll_url,
     _ready,
     _trigger,
@@ -105,7 +106,7 @@ def test_the_writes_cover_every_kind_of_change_a_board_view_makes():
 def _poll(client, w: World, since: int) -> list[dict]:
     response = client.get(_poll_url(w, since))
     assert response.status_code == 200
-    return _trigger(response, "kata:changed")["changes"]
+    return _poll_detail(response)["changes"]
 
 
 @pytest.mark.parametrize("case", [pytest.param(case, id=case.id) for case in WRITES])

@@ -15,6 +15,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.html import escape
 
 from boards import sections
 from boards.models import Experiment, Metric, Obstacle, Storyboard
@@ -171,11 +172,36 @@ def test_every_reader_posts_with_their_own_csrf_token(learner, coach, board_url,
     form = re.search(obstacle_form + r'<input[^>]*value="([^"]+)"', html)
     assert form, "an obstacle action form"
     action, token = form.groups()
-    assert token != "kata-csrf-placeholder"
+    assert token != sections.CSRF_PLACEHOLDER
     version = re.search(r'name="version" value="(\d+)"', html[form.start() :]).group(1)
     response = second.post(action, {"csrfmiddlewaretoken": token, "version": version})
     assert response.status_code == 302  # not 403: the token is good for this session
     assert Obstacle.objects.get().status == Obstacle.Status.WORKING_ON
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "kata-csrf-placeholder",  # the placeholder this installation used to have
+        sections.CSRF_PLACEHOLDER,  # this one, were it ever known
+        sections.CSRF_FIELD.format(sections.CSRF_PLACEHOLDER),  # its whole field
+    ],
+)
+def test_what_a_member_typed_reaches_other_readers_untouched(
+    client_for, learner, coach, board_url, target, typed
+):
+    """Found in testing: the token swap also replaced text members typed, handing other
+    readers' tokens to anyone who could read the obstacle."""
+    ObstacleFactory(target_condition=target, description=f"Tools {typed} missing")
+    _get(client_for(learner), board_url)  # fills the cache
+    reader = client_for(coach)
+    html, count = _get(reader, board_url)
+    assert count == CACHED_BOARD_QUERIES
+    fields = re.findall(r'name="csrfmiddlewaretoken" value="([^"]*)"', html)
+    assert fields and set(fields) != {sections.CSRF_PLACEHOLDER}
+    rest = _without_tokens(html)  # the reader's own tokens, in the fields and nowhere else
+    assert not any(token in rest for token in fields)
+    assert escape(f"Tools {typed} missing") in html
 
 
 def test_the_days_left_count_down_with_the_date(client_for, learner, board_url):
