@@ -1,24 +1,47 @@
 """Reading a team's document (see ``boards.exchange``) back in, as a new team.
 
-``import_team`` recreates the team with new primary keys in one transaction: any refused row
-leaves nothing behind. A user is matched to an existing account by email address; anyone else
-gets a new account, inactive and without a usable password, that the person claims by
-resetting the password. Every row is checked with the model's field validation before the
-database sees it, so a refusal names the table, the row and the field.
+``read_document`` reads the file, refused whole when it is larger than a limit (checked before
+reading it all), nests deeper than JSON can be read, or is not JSON. ``import_team`` recreates
+the team with new primary keys in one transaction: any refused row leaves nothing behind.
+
+A document passes the rules the forms and services apply to the same values, asked of the same
+functions: every date and time between 1970 and 2200 (``boards.validators``), numbers finite
+and under ten billion and texts without NULs and no longer than their form takes
+(``boards.services.base``), choices, names and time zones as the models validate them, and the
+apps' own rules on a row (``Table.check``: a coaching schedule the schedule form can write, for
+one). A row refers only to rows in the document, and never out of its board or target
+condition (a coaching cycle cannot hold another board's session). Rules about the moment of
+writing (an achieve-by date not in the past, a coach still on the team) are left out: the
+document is history. A refusal is one line naming the value by its place in the document:
+``boards.target_conditions[0].achieve_by: Enter a date between 1970 and 2200.``
+
+A user is matched to an existing account by email address; anyone else gets a new account,
+inactive and without a usable password, that the person claims by resetting the password.
 """
 
 from __future__ import annotations
 
+import functools
+import json
+import math
+import os
+import sys
+from collections.abc import Container
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import IO, Any, NoReturn, TypeGuard
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import validate_slug
 from django.db import DatabaseError, IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime, parse_time
+from django.utils.module_loading import import_string
 
 from boards.exchange import (
     BATCH,
     FORMAT,
+    USER_FIELDS,
     USERS,
     VERSION,
     ExchangeError,
@@ -28,6 +51,289 @@ from boards.exchange import (
     sections,
 )
 from boards.models import Team, User
+from boards.services.base import clean_decimal, clean_text
+from boards.validators import check_sensible_date
+
+MEGABYTE = 1024 * 1024
+MAX_MEGABYTES = 64
+# An export holds an object or a list per 200 bytes or so; the parsed objects take about a
+# hundred times the bytes a bare "{}," does. Far more of them than that is not an export.
+BYTES_PER_CONTAINER = 64
+# Counters and numbers (versions, revisions, a step's number): far above any real board, and far
+# enough below a 32-bit column's end that counting on from them never overflows it.
+COUNTER_MAX = 1_000_000_000
+# JSON values (answers, snapshots): the services write them a few levels deep, with few items
+# and numbers that every JSON reader reads alike (RFC 7493).
+JSON_DEPTH = 8
+JSON_ITEMS = 10_000
+JSON_INTEGER = 2**53
+# No value of a team document has more digits (ids, counters, 2**53 in JSON values).
+INTEGER_DIGITS = 20
+
+
+# Reading the file ------------------------------------------------------------------------------
+
+
+def read_document(
+    path: str, *, stdin: IO[Any] | None = None, max_megabytes: int = MAX_MEGABYTES
+) -> Any:
+    """The JSON document in the file ``path`` ("-": standard input), or ExchangeError."""
+    limit = max_megabytes * MEGABYTE
+    name = "standard input" if path == "-" else path
+    try:
+        if path == "-":
+            stream = stdin or sys.stdin
+            data = _read(getattr(stream, "buffer", stream), limit, name, max_megabytes)
+        else:
+            with open(path, "rb") as file:
+                size = os.fstat(file.fileno()).st_size
+                if size > limit:
+                    raise ExchangeError(
+                        f"{name} is {size / MEGABYTE:,.1f} MB: {_over(max_megabytes)}"
+                    )
+                data = _read(file, limit, name, max_megabytes)
+    except OSError as error:
+        raise ExchangeError(f"Cannot read {path}: {error.strerror}.") from None
+    return parse_document(data, name=name, max_megabytes=max_megabytes)
+
+
+def _over(max_megabytes: int) -> str:
+    return (
+        f"a team document may have at most {max_megabytes:,} MB here "
+        "(import_team --max-megabytes raises the limit)."
+    )
+
+
+def _read(stream: IO[Any], limit: int, name: str, max_megabytes: int) -> bytes:
+    data = stream.read(limit + 1)
+    if isinstance(data, str):  # a text stream stands in for standard input in tests
+        data = data.encode("utf-8", "surrogatepass")
+    if len(data) > limit:
+        raise ExchangeError(f"{name} holds more than {max_megabytes:,} MB: {_over(max_megabytes)}")
+    return data
+
+
+def parse_document(data: bytes, *, name: str, max_megabytes: int = MAX_MEGABYTES) -> Any:
+    """The document in ``data``; refused when it is no JSON a team document can be."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ExchangeError(f"{name} is not UTF-8 text (byte {error.start:,}).") from None
+    containers = max_megabytes * MEGABYTE // BYTES_PER_CONTAINER
+    if text.count("{") + text.count("[") > containers:
+        raise ExchangeError(
+            f"{name} holds more than {containers:,} JSON objects and lists, more than a team "
+            f"document within the limit does: {_over(max_megabytes)}"
+        )
+    try:
+        return json.loads(text, parse_constant=_constant, parse_int=_integer)
+    except RecursionError:
+        raise ExchangeError(
+            f"{name} nests lists and objects too deeply to be read: a team document is a few "
+            "levels deep."
+        ) from None
+    except ValueError as error:
+        raise ExchangeError(f"{name} is not valid JSON: {error}.") from None
+    except MemoryError:
+        raise ExchangeError(f"{name} is too large to read into this process's memory.") from None
+
+
+def _constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _integer(digits: str) -> int:
+    if len(digits.lstrip("-")) > INTEGER_DIGITS:
+        raise ValueError(f"a number of {len(digits):,} digits, more than any in a team document")
+    return int(digits)
+
+
+# Values ----------------------------------------------------------------------------------------
+
+
+def _refuse(where: str, message: str) -> NoReturn:
+    _refuse_line(f"{where}: {message}")
+
+
+def _refuse_line(line: str) -> NoReturn:
+    # One line, however the message came: a validator's words may quote what was given.
+    line = " ".join(line.split())
+    raise ExchangeError(line if len(line) <= 400 else line[:399] + "…")
+
+
+def _refuse_error(where: str, error: ValidationError) -> NoReturn:
+    if not hasattr(error, "error_dict"):
+        _refuse(where, " ".join(error.messages))
+    _refuse_line(
+        "; ".join(
+            f"{where if name == NON_FIELD_ERRORS else f'{where}.{name}'}: {' '.join(messages)}"
+            for name, messages in error.message_dict.items()
+        )
+    )
+
+
+def _describe(value: Any) -> str:
+    """What was given, short and on one line, whatever it is (never its whole repr)."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, int | float):
+        text = repr(value)
+        return text if len(text) <= 24 else f"a number of {len(text):,} characters"
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 40 else f"a text of {len(value):,} characters"
+    if isinstance(value, list):
+        return "a list"
+    return "an object" if isinstance(value, dict) else type(value).__name__
+
+
+def _whole(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _wrong(name: str, wanted: str, value: Any) -> ValidationError:
+    return ValidationError({name: f"Give {wanted}, not {_describe(value)}."})
+
+
+def check_unicode(value: str, name: str) -> None:
+    """Text as JSON may carry it but no page can show: a lone UTF-16 surrogate ("\\ud800")."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError(
+            {name: "This text holds a lone surrogate (such as \\ud800), which is no character."}
+        ) from None
+
+
+def check_json(value: Any, name: str) -> None:
+    """A JSON value to store as it is: a few levels deep, of text without NULs, finite numbers."""
+    stack = [(value, 0)]
+    seen = 0
+    while stack:
+        item, depth = stack.pop()
+        seen += 1
+        if seen > JSON_ITEMS:
+            raise ValidationError({name: f"Holds more than {JSON_ITEMS:,} values."})
+        if isinstance(item, dict | list):
+            if depth >= JSON_DEPTH:
+                raise ValidationError({name: f"Nests more than {JSON_DEPTH} levels deep."})
+            if isinstance(item, dict):
+                for key in item:
+                    clean_text(key, name)
+                    check_unicode(key, name)
+            stack.extend((child, depth + 1) for child in _children(item))
+        elif isinstance(item, str):
+            clean_text(item, name)
+            check_unicode(item, name)
+        elif isinstance(item, float) and not math.isfinite(item):
+            raise ValidationError({name: "Holds a number that is not finite."})
+        elif _whole(item) and abs(item) > JSON_INTEGER:
+            raise ValidationError({name: f"Holds a whole number beyond ±2**53: {_describe(item)}."})
+
+
+def _children(item: dict[str, Any] | list[Any]) -> list[Any]:
+    return list(item.values()) if isinstance(item, dict) else item
+
+
+def datetime_value(raw: Any, name: str) -> datetime:
+    """A date and time as the export writes it: ISO 8601 with its UTC offset, 1970 to 2200."""
+    if not isinstance(raw, str):
+        raise _wrong(name, "a date and time such as 2026-03-02T09:30:00+00:00", raw)
+    try:
+        value = parse_datetime(raw)
+    except ValueError:
+        value = None
+    if value is None:
+        raise _wrong(name, "a date and time such as 2026-03-02T09:30:00+00:00", raw)
+    if timezone.is_naive(value):
+        raise ValidationError(
+            {name: "Give the time with its offset from UTC, such as 2026-03-02T09:30:00+01:00."}
+        )
+    check_sensible_date(value, name)
+    return value
+
+
+@functools.cache
+def _form_limits(forms: tuple[str, ...]) -> dict[str, int]:
+    """The longest text each field of these forms takes, by field name."""
+    limits: dict[str, int] = {}
+    for path in forms:
+        for name, form_field in import_string(path).base_fields.items():
+            max_length = getattr(form_field, "max_length", None)
+            if max_length:
+                limits[name] = min(max_length, limits.get(name, max_length))
+    return limits
+
+
+def _text(model_field: models.Field, raw: Any, limit: int | None) -> str:
+    name = model_field.name
+    if not isinstance(raw, str):
+        raise _wrong(name, "a text", raw)
+    check_unicode(raw, name)
+    limits = [n for n in (limit, model_field.max_length) if n]
+    clean_text(raw, name, max_length=min(limits) if limits else None)
+    if not model_field.blank and not raw.strip():
+        raise ValidationError({name: "This field cannot be blank."})
+    return raw
+
+
+def field_value(model_field: models.Field, raw: Any, *, text_limit: int | None = None) -> Any:
+    """A column's value from the document, by the rules its forms and services apply."""
+    name = model_field.name
+    if raw is None:
+        if not model_field.null:
+            raise ValidationError({name: "This field cannot be null."})
+        return None
+    if isinstance(model_field, models.JSONField):
+        check_json(raw, name)
+        return raw
+    if isinstance(model_field, models.BooleanField):
+        if not isinstance(raw, bool):
+            raise _wrong(name, "true or false", raw)
+        return raw
+    if isinstance(model_field, models.DateTimeField):
+        return datetime_value(raw, name)
+    if isinstance(model_field, models.DateField):
+        if not isinstance(raw, str):
+            raise _wrong(name, "a date such as 2026-03-02", raw)
+        try:
+            day = parse_date(raw)
+        except ValueError:
+            day = None
+        if day is None:
+            raise _wrong(name, "a date such as 2026-03-02", raw)
+        check_sensible_date(day, name)
+        return day
+    if isinstance(model_field, models.TimeField):
+        try:
+            moment = parse_time(raw) if isinstance(raw, str) else None
+        except ValueError:
+            moment = None
+        if moment is None or moment.tzinfo is not None:
+            raise _wrong(name, "a local time such as 09:30:00", raw)
+        return moment
+    if isinstance(model_field, models.DecimalField):
+        if not isinstance(raw, str | int | float) or isinstance(raw, bool):
+            raise _wrong(name, "a number such as 12.5", raw)
+        return clean_decimal(raw, name)
+    if isinstance(model_field, models.IntegerField):
+        if not _whole(raw):
+            raise _wrong(name, "a whole number", raw)
+        if not 0 <= raw <= COUNTER_MAX:
+            raise ValidationError({name: f"Give a whole number from 0 to {COUNTER_MAX:,}."})
+        return raw
+    if isinstance(model_field, models.CharField | models.TextField):
+        return _text(model_field, raw, text_limit)
+    raise TypeError(f"The team document has no rule for {type(model_field).__name__} values.")
+
+
+def _clean(obj: models.Model, where: str, exclude: list[str]) -> None:
+    try:
+        obj.clean_fields(exclude=exclude)
+    except ValidationError as error:
+        _refuse_error(where, error)
+
+
+# The document ----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -54,88 +360,87 @@ def _free_username(wanted: str) -> str:
     return candidate
 
 
+def _rows(rows: Any, where: str) -> list[Any]:
+    if not isinstance(rows, list):
+        _refuse(where, f"Give a list of rows, not {_describe(rows)}.")
+    return rows
+
+
+def _row_id(row: Any, where: str, *taken: Container[int]) -> int:
+    if not isinstance(row, dict):
+        _refuse(where, f"Give a row (an object), not {_describe(row)}.")
+    local = row.get("id")
+    if not _whole(local) or local < 1:
+        _refuse(f"{where}.id", f"Every row needs a whole-number id from 1, not {_describe(local)}.")
+    if any(local in ids for ids in taken):
+        _refuse(f"{where}.id", f"The id {local} appears twice.")
+    return local
+
+
 def _import_users(rows: Any, ctx: ImportContext, result: ImportResult) -> None:
-    _require(isinstance(rows, list), "The document's users must be a list.")
-    for row in rows:
-        _require(
-            isinstance(row, dict) and isinstance(row.get("id"), int),
-            "Every user needs a whole-number id.",
-        )
-        label = f"users row {row['id']}"
-        _require(row["id"] not in ctx.ids[USERS], f"{label}: the id appears twice.")
-        username, email = row.get("username"), row.get("email") or ""
-        _require(isinstance(username, str) and bool(username.strip()), f"{label}: no username.")
-        _require(isinstance(email, str), f"{label}: the email must be text.")
-        email = email.strip()
+    fields = {name: concrete_field(User, name) for name in USER_FIELDS}
+    for index, row in enumerate(_rows(rows, USERS)):
+        where = f"{USERS}[{index}]"
+        local = _row_id(row, where, ctx.ids[USERS])
+        columns = {name: column for name, column in fields.items() if name in row}
+        try:
+            values = {
+                name: field_value(columns[name], row[name]) for name in columns if name in row
+            }
+        except ValidationError as error:
+            _refuse_error(where, error)
+        values["email"] = values.get("email", "").strip()
         existing = None
-        if email:
-            existing = User.objects.filter(email__iexact=email).order_by("pk").first()
+        if values["email"]:
+            existing = User.objects.filter(email__iexact=values["email"]).order_by("pk").first()
         if existing is not None:
-            ctx.ids[USERS][row["id"]] = existing.pk
+            ctx.ids[USERS][local] = existing.pk
             result.users_matched += 1
             continue
-        user = User(
-            username=_free_username(username.strip()),
-            email=email,
-            first_name=row.get("first_name") or "",
-            last_name=row.get("last_name") or "",
-            time_zone=row.get("time_zone") or "UTC",
-            is_active=False,
-        )
+        values["username"] = _free_username(values.get("username", "").strip())
+        user = User(**values, is_active=False)
         user.set_unusable_password()
-        _clean(user, label, exclude=["password"])
+        _clean(user, where, exclude=["password"])
         user.save()
-        ctx.ids[USERS][row["id"]] = user.pk
+        ctx.ids[USERS][local] = user.pk
         result.users_created.append(user.username)
 
 
-def _clean(obj: models.Model, label: str, exclude: list[str]) -> None:
-    try:
-        obj.clean_fields(exclude=exclude)
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
-        )
-        raise ExchangeError(f"{label}: {problems}") from None
+@functools.cache
+def _verbose_names() -> dict[str, str]:
+    return {
+        table.name: str(table.model._meta.verbose_name)
+        for tables in sections().values()
+        for table in tables
+    }
 
 
-def _import_table(table: Table, rows: Any, team: Team, ctx: ImportContext) -> int:
-    _require(isinstance(rows, list), f"{table.name} must be a list of rows.")
+def _import_table(table: Table, rows: Any, section: str, team: Team, ctx: ImportContext) -> int:
     foreign = [*table.refs, *(["team"] if table.team_path == "team" else [])]
+    limits = _form_limits(table.forms)
+    columns = {name: concrete_field(table.model, name) for name in (*table.fields, *table.refs)}
     objects: list[models.Model] = []
-    ids: list[int] = []
-    for row in rows:
-        _require(
-            isinstance(row, dict) and isinstance(row.get("id"), int),
-            f"Every row of {table.name} needs a whole-number id.",
-        )
-        label = f"{table.name} row {row['id']}"
-        _require(row["id"] not in ctx.ids[table.name] and row["id"] not in ids, f"{label}: twice.")
-        if table.import_row is not None:
-            row = dict(row)  # the hook rewrites it: leave the caller's document as it was
-            table.import_row(row, ctx)
-        values: dict[str, Any] = {}
-        for name in table.fields:
-            if name in row:
-                try:
-                    values[name] = _load(concrete_field(table.model, name), row[name])
-                except ValidationError as error:
-                    raise ExchangeError(f"{label}: {name}: {' '.join(error.messages)}") from None
-        for name, target in table.refs.items():
-            model_field = concrete_field(table.model, name)
-            local = row.get(name)
-            pk = ctx.pk(target, local)
-            if pk is None and local is not None:
-                raise ExchangeError(f"{label}: {name} {local!r} is not in the document's {target}.")
-            if pk is None and not model_field.null:
-                raise ExchangeError(f"{label}: {name} is missing.")
-            values[model_field.attname] = pk
+    ids: dict[int, None] = {}  # the rows' ids in order (a dict as an ordered set)
+    for index, row in enumerate(_rows(rows, f"{section}.{table.name}")):
+        where = f"{section}.{table.name}[{index}]"
+        local = _row_id(row, where, ctx.ids[table.name], ids)
+        try:
+            obj, scope = _read_row(table, row, columns, limits, ctx)
+        except ValidationError as error:
+            _refuse_error(where, error)
+        except _RefError as error:
+            _refuse(f"{where}.{error.name}", error.message)
         if table.team_path == "team":
-            values["team"] = team
-        obj = table.model(**values)
-        _clean(obj, label, exclude=foreign)
+            setattr(obj, "team", team)  # noqa: B010 (every such model has a team; mypy knows not)
+        _clean(obj, where, exclude=foreign)
+        if table.check is not None:
+            try:
+                table.check(obj)
+            except ValidationError as error:
+                _refuse_error(where, error)
         objects.append(obj)
-        ids.append(row["id"])
+        ids[local] = None
+        ctx.scopes[table.name][local] = {table.name: local, **scope}
     for start in range(0, len(objects), BATCH):
         table.model._default_manager.bulk_create(objects[start : start + BATCH])
     for local, obj in zip(ids, objects, strict=True):
@@ -143,20 +448,87 @@ def _import_table(table: Table, rows: Any, team: Team, ctx: ImportContext) -> in
     return len(objects)
 
 
+class _RefError(Exception):
+    def __init__(self, name: str, message: str):
+        super().__init__(message)
+        self.name, self.message = name, message
+
+
+def _read_row(
+    table: Table,
+    row: dict[str, Any],
+    columns: dict[str, models.Field],
+    limits: dict[str, int],
+    ctx: ImportContext,
+) -> tuple[models.Model, dict[str, int]]:
+    """The row as an unsaved model instance, and the scopes it lies in (its parent's)."""
+    # The hook walks JSON values: they pass their limits before it runs.
+    for name in table.fields:
+        if isinstance(columns[name], models.JSONField) and row.get(name) is not None:
+            check_json(row[name], name)
+    if table.import_row is not None:
+        row = dict(row)  # the hook rewrites it: leave the caller's document as it was
+        table.import_row(row, ctx)
+    values: dict[str, Any] = {
+        name: field_value(columns[name], row[name], text_limit=limits.get(name))
+        for name in table.fields
+        if name in row
+    }
+    scope: dict[str, int] = {}
+    if table.parent is not None:
+        values[columns[table.parent].attname] = _ref(table, table.parent, row, ctx)
+        scope = ctx.scopes[table.refs[table.parent]][row[table.parent]]
+    for name, target in table.refs.items():
+        if name == table.parent:
+            continue
+        values[columns[name].attname] = _ref(table, name, row, ctx)
+        if target != USERS and row.get(name) is not None:
+            _same_scope(name, target, ctx.scopes[target][row[name]], scope)
+    return table.model(**values), scope
+
+
+def _ref(table: Table, name: str, row: dict[str, Any], ctx: ImportContext) -> int | None:
+    target, local = table.refs[name], row.get(name)
+    if local is None:
+        if not concrete_field(table.model, name).null:
+            raise _RefError(name, f"Missing: give the id of one of the document's {target}.")
+        return None
+    if not _whole(local):
+        raise _RefError(name, f"Give the id of a row of {target}, not {_describe(local)}.")
+    pk = ctx.pk(target, local)
+    if pk is None:
+        raise _RefError(name, f"{local} is not an id of the document's {target}.")
+    return pk
+
+
+def _same_scope(name: str, target: str, theirs: dict[str, int], ours: dict[str, int]) -> None:
+    # Broadest first: a session on another board is "on another storyboard".
+    for shared in reversed(list(ours)):
+        if shared in theirs and theirs[shared] != ours[shared]:
+            names = _verbose_names()
+            raise _RefError(
+                name,
+                f"The {names[target]} {theirs[target]} belongs to another {names[shared]} "
+                f"({theirs[shared]}, not {ours[shared]}).",
+            )
+
+
 def import_team(document: Any, *, slug: str | None = None) -> ImportResult:
     """Recreate a team from its document, all or nothing; ``slug`` gives it a new address."""
     _require(isinstance(document, dict), "This is not a Kata team document.")
     _require(document.get("format") == FORMAT, "This is not a Kata team document.")
+    version = document.get("version")
     _require(
-        document.get("version") == VERSION,
-        f"This document has version {document.get('version')!r}; this Kata reads {VERSION}.",
+        _whole(version) and version == VERSION,
+        f"This document has version {_describe(version)}; this Kata reads {VERSION}.",
     )
     registered = sections()
     known = {"format", "version", "exported_at", "source", "team", USERS, *registered}
     unknown = sorted(key for key in document if key not in known and document[key])
     _require(
         not unknown,
-        f"The document holds {', '.join(unknown)} data, which this installation cannot take.",
+        f"The document holds {', '.join(_describe(key) for key in unknown)} data, which this "
+        "installation cannot take.",
     )
     head = document.get("team")
     _require(isinstance(head, dict), "The document has no team.")
@@ -164,12 +536,12 @@ def import_team(document: Any, *, slug: str | None = None) -> ImportResult:
     try:
         validate_slug(slug)
     except (ValidationError, TypeError):
-        raise ExchangeError(f"{slug!r} cannot be a team's address.") from None
+        raise ExchangeError(f"{_describe(slug)} cannot be a team's address.") from None
     try:
         with transaction.atomic():
-            return _import(document, head, slug, registered)
+            return _import(document, head, str(slug), registered)
     except (IntegrityError, DatabaseError) as error:
-        raise ExchangeError(f"The database refused the data: {error}") from None
+        _refuse("The database refused the data", str(error))
 
 
 def _import(
@@ -180,9 +552,15 @@ def _import(
 ) -> ImportResult:
     if Team.objects.filter(slug=slug).exists():
         raise ExchangeError(f"A team with the address {slug!r} exists already: choose another.")
-    team = Team(name=head.get("name", ""), slug=slug)
-    if head.get("created_at"):
-        team.created_at = _load(Team._meta.get_field("created_at"), head["created_at"])
+    try:
+        values = {
+            name: field_value(concrete_field(Team, name), head[name])
+            for name in ("name", "created_at")
+            if name in head
+        }
+    except ValidationError as error:
+        _refuse_error("team", error)
+    team = Team(slug=slug, **values)
     _clean(team, "team", exclude=[])
     team.save()
     result = ImportResult(team=team)
@@ -190,15 +568,9 @@ def _import(
     _import_users(document.get(USERS, []), ctx, result)
     for section, tables in registered.items():
         data = document.get(section) or {}
-        _require(isinstance(data, dict), f"{section} must be an object of tables.")
+        if not isinstance(data, dict):
+            _refuse(section, f"Give an object of tables, not {_describe(data)}.")
         for table in tables:
-            result.rows[table.name] = _import_table(table, data.get(table.name, []), team, ctx)
+            rows = data.get(table.name, [])
+            result.rows[table.name] = _import_table(table, rows, section, team, ctx)
     return result
-
-
-def _load(model_field: models.Field, value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(model_field, models.JSONField):
-        return value
-    return model_field.to_python(value)
