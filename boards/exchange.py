@@ -21,7 +21,8 @@ app adds a module ``<app>/exchange.py`` calling ``register``, found the way the 
 ``admin.py`` modules.
 
 This module holds the document's shape (the registry, the id contexts) and writes it;
-``boards.exchange_import`` reads it back in (``import_team``, the ``import_team`` command).
+``boards.exchange_import`` reads it back in (``import_team``, the ``import_team`` command),
+each value by the rules in ``boards.exchange_values``.
 """
 
 from __future__ import annotations

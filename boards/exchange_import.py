@@ -5,15 +5,15 @@ reading it all), nests deeper than JSON can be read, or is not JSON. ``import_te
 the team with new primary keys in one transaction: any refused row leaves nothing behind.
 
 A document passes the rules the forms and services apply to the same values, asked of the same
-functions: every date and time between 1970 and 2200 (``boards.validators``), numbers finite
-and under ten billion and texts without NULs and no longer than their form takes
-(``boards.services.base``), choices, names and time zones as the models validate them, and the
-apps' own rules on a row (``Table.check``: a coaching schedule the schedule form can write, for
-one). A row refers only to rows in the document, and never out of its board or target
-condition (a coaching cycle cannot hold another board's session). Rules about the moment of
-writing (an achieve-by date not in the past, a coach still on the team) are left out: the
-document is history. A refusal is one line naming the value by its place in the document:
-``boards.target_conditions[0].achieve_by: Enter a date between 1970 and 2200.``
+functions (``boards.exchange_values``): every date and time between 1970 and 2200
+(``boards.validators``), numbers finite and under ten billion and texts without NULs and no
+longer than their form takes (``boards.services.base``), choices, names and time zones as the
+models validate them, and the apps' own rules on a row (``Table.check``: a coaching schedule
+the schedule form can write, for one). A row refers only to rows in the document, and never out
+of its board or target condition (a coaching cycle cannot hold another board's session). Rules
+about the moment of writing (an achieve-by date not in the past, a coach still on the team) are
+left out: the document is history. A refusal is one line naming the value by its place in the
+document: ``boards.target_conditions[0].achieve_by: Enter a date between 1970 and 2200.``
 
 A user is matched to an existing account by email address; anyone else gets a new account,
 inactive and without a usable password, that the person claims by resetting the password.
@@ -23,20 +23,15 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 import os
 import sys
 from collections.abc import Container
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import IO, Any, NoReturn, TypeGuard
+from typing import IO, Any, NoReturn
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import validate_slug
 from django.db import DatabaseError, IntegrityError, models, transaction
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime, parse_time
-from django.utils.module_loading import import_string
 
 from boards.exchange import (
     BATCH,
@@ -50,23 +45,14 @@ from boards.exchange import (
     concrete_field,
     sections,
 )
+from boards.exchange_values import check_json, describe, field_value, form_limits, whole
 from boards.models import Team, User
-from boards.services.base import clean_decimal, clean_text
-from boards.validators import check_sensible_date
 
 MEGABYTE = 1024 * 1024
 MAX_MEGABYTES = 64
-# An export holds an object or a list per 200 bytes or so; the parsed objects take about a
-# hundred times the bytes a bare "{}," does. Far more of them than that is not an export.
+# An export holds an object or a list per 200 bytes or so (a row is one). Parsed, a file of bare
+# "{}," takes some 25 times its size in memory: one per 64 bytes is refused before parsing.
 BYTES_PER_CONTAINER = 64
-# Counters and numbers (versions, revisions, a step's number): far above any real board, and far
-# enough below a 32-bit column's end that counting on from them never overflows it.
-COUNTER_MAX = 1_000_000_000
-# JSON values (answers, snapshots): the services write them a few levels deep, with few items
-# and numbers that every JSON reader reads alike (RFC 7493).
-JSON_DEPTH = 8
-JSON_ITEMS = 10_000
-JSON_INTEGER = 2**53
 # No value of a team document has more digits (ids, counters, 2**53 in JSON values).
 INTEGER_DIGITS = 20
 
@@ -172,160 +158,6 @@ def _refuse_error(where: str, error: ValidationError) -> NoReturn:
     )
 
 
-def _describe(value: Any) -> str:
-    """What was given, short and on one line, whatever it is (never its whole repr)."""
-    if value is None or isinstance(value, bool):
-        return json.dumps(value)
-    if isinstance(value, int | float):
-        text = repr(value)
-        return text if len(text) <= 24 else f"a number of {len(text):,} characters"
-    if isinstance(value, str):
-        return repr(value) if len(value) <= 40 else f"a text of {len(value):,} characters"
-    if isinstance(value, list):
-        return "a list"
-    return "an object" if isinstance(value, dict) else type(value).__name__
-
-
-def _whole(value: Any) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _wrong(name: str, wanted: str, value: Any) -> ValidationError:
-    return ValidationError({name: f"Give {wanted}, not {_describe(value)}."})
-
-
-def check_unicode(value: str, name: str) -> None:
-    """Text as JSON may carry it but no page can show: a lone UTF-16 surrogate ("\\ud800")."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValidationError(
-            {name: "This text holds a lone surrogate (such as \\ud800), which is no character."}
-        ) from None
-
-
-def check_json(value: Any, name: str) -> None:
-    """A JSON value to store as it is: a few levels deep, of text without NULs, finite numbers."""
-    stack = [(value, 0)]
-    seen = 0
-    while stack:
-        item, depth = stack.pop()
-        seen += 1
-        if seen > JSON_ITEMS:
-            raise ValidationError({name: f"Holds more than {JSON_ITEMS:,} values."})
-        if isinstance(item, dict | list):
-            if depth >= JSON_DEPTH:
-                raise ValidationError({name: f"Nests more than {JSON_DEPTH} levels deep."})
-            if isinstance(item, dict):
-                for key in item:
-                    clean_text(key, name)
-                    check_unicode(key, name)
-            stack.extend((child, depth + 1) for child in _children(item))
-        elif isinstance(item, str):
-            clean_text(item, name)
-            check_unicode(item, name)
-        elif isinstance(item, float) and not math.isfinite(item):
-            raise ValidationError({name: "Holds a number that is not finite."})
-        elif _whole(item) and abs(item) > JSON_INTEGER:
-            raise ValidationError({name: f"Holds a whole number beyond ±2**53: {_describe(item)}."})
-
-
-def _children(item: dict[str, Any] | list[Any]) -> list[Any]:
-    return list(item.values()) if isinstance(item, dict) else item
-
-
-def datetime_value(raw: Any, name: str) -> datetime:
-    """A date and time as the export writes it: ISO 8601 with its UTC offset, 1970 to 2200."""
-    if not isinstance(raw, str):
-        raise _wrong(name, "a date and time such as 2026-03-02T09:30:00+00:00", raw)
-    try:
-        value = parse_datetime(raw)
-    except ValueError:
-        value = None
-    if value is None:
-        raise _wrong(name, "a date and time such as 2026-03-02T09:30:00+00:00", raw)
-    if timezone.is_naive(value):
-        raise ValidationError(
-            {name: "Give the time with its offset from UTC, such as 2026-03-02T09:30:00+01:00."}
-        )
-    check_sensible_date(value, name)
-    return value
-
-
-@functools.cache
-def _form_limits(forms: tuple[str, ...]) -> dict[str, int]:
-    """The longest text each field of these forms takes, by field name."""
-    limits: dict[str, int] = {}
-    for path in forms:
-        for name, form_field in import_string(path).base_fields.items():
-            max_length = getattr(form_field, "max_length", None)
-            if max_length:
-                limits[name] = min(max_length, limits.get(name, max_length))
-    return limits
-
-
-def _text(model_field: models.Field, raw: Any, limit: int | None) -> str:
-    name = model_field.name
-    if not isinstance(raw, str):
-        raise _wrong(name, "a text", raw)
-    check_unicode(raw, name)
-    limits = [n for n in (limit, model_field.max_length) if n]
-    clean_text(raw, name, max_length=min(limits) if limits else None)
-    if not model_field.blank and not raw.strip():
-        raise ValidationError({name: "This field cannot be blank."})
-    return raw
-
-
-def field_value(model_field: models.Field, raw: Any, *, text_limit: int | None = None) -> Any:
-    """A column's value from the document, by the rules its forms and services apply."""
-    name = model_field.name
-    if raw is None:
-        if not model_field.null:
-            raise ValidationError({name: "This field cannot be null."})
-        return None
-    if isinstance(model_field, models.JSONField):
-        check_json(raw, name)
-        return raw
-    if isinstance(model_field, models.BooleanField):
-        if not isinstance(raw, bool):
-            raise _wrong(name, "true or false", raw)
-        return raw
-    if isinstance(model_field, models.DateTimeField):
-        return datetime_value(raw, name)
-    if isinstance(model_field, models.DateField):
-        if not isinstance(raw, str):
-            raise _wrong(name, "a date such as 2026-03-02", raw)
-        try:
-            day = parse_date(raw)
-        except ValueError:
-            day = None
-        if day is None:
-            raise _wrong(name, "a date such as 2026-03-02", raw)
-        check_sensible_date(day, name)
-        return day
-    if isinstance(model_field, models.TimeField):
-        try:
-            moment = parse_time(raw) if isinstance(raw, str) else None
-        except ValueError:
-            moment = None
-        if moment is None or moment.tzinfo is not None:
-            raise _wrong(name, "a local time such as 09:30:00", raw)
-        return moment
-    if isinstance(model_field, models.DecimalField):
-        if not isinstance(raw, str | int | float) or isinstance(raw, bool):
-            raise _wrong(name, "a number such as 12.5", raw)
-        return clean_decimal(raw, name)
-    if isinstance(model_field, models.IntegerField):
-        if not _whole(raw):
-            raise _wrong(name, "a whole number", raw)
-        if not 0 <= raw <= COUNTER_MAX:
-            raise ValidationError({name: f"Give a whole number from 0 to {COUNTER_MAX:,}."})
-        return raw
-    if isinstance(model_field, models.CharField | models.TextField):
-        return _text(model_field, raw, text_limit)
-    raise TypeError(f"The team document has no rule for {type(model_field).__name__} values.")
-
-
 def _clean(obj: models.Model, where: str, exclude: list[str]) -> None:
     try:
         obj.clean_fields(exclude=exclude)
@@ -362,16 +194,16 @@ def _free_username(wanted: str) -> str:
 
 def _rows(rows: Any, where: str) -> list[Any]:
     if not isinstance(rows, list):
-        _refuse(where, f"Give a list of rows, not {_describe(rows)}.")
+        _refuse(where, f"Give a list of rows, not {describe(rows)}.")
     return rows
 
 
 def _row_id(row: Any, where: str, *taken: Container[int]) -> int:
     if not isinstance(row, dict):
-        _refuse(where, f"Give a row (an object), not {_describe(row)}.")
+        _refuse(where, f"Give a row (an object), not {describe(row)}.")
     local = row.get("id")
-    if not _whole(local) or local < 1:
-        _refuse(f"{where}.id", f"Every row needs a whole-number id from 1, not {_describe(local)}.")
+    if not whole(local) or local < 1:
+        _refuse(f"{where}.id", f"Every row needs a whole-number id from 1, not {describe(local)}.")
     if any(local in ids for ids in taken):
         _refuse(f"{where}.id", f"The id {local} appears twice.")
     return local
@@ -382,10 +214,11 @@ def _import_users(rows: Any, ctx: ImportContext, result: ImportResult) -> None:
     for index, row in enumerate(_rows(rows, USERS)):
         where = f"{USERS}[{index}]"
         local = _row_id(row, where, ctx.ids[USERS])
-        columns = {name: column for name, column in fields.items() if name in row}
         try:
             values = {
-                name: field_value(columns[name], row[name]) for name in columns if name in row
+                name: field_value(column, row[name])
+                for name, column in fields.items()
+                if name in row
             }
         except ValidationError as error:
             _refuse_error(where, error)
@@ -417,7 +250,7 @@ def _verbose_names() -> dict[str, str]:
 
 def _import_table(table: Table, rows: Any, section: str, team: Team, ctx: ImportContext) -> int:
     foreign = [*table.refs, *(["team"] if table.team_path == "team" else [])]
-    limits = _form_limits(table.forms)
+    limits = form_limits(table.forms)
     columns = {name: concrete_field(table.model, name) for name in (*table.fields, *table.refs)}
     objects: list[models.Model] = []
     ids: dict[int, None] = {}  # the rows' ids in order (a dict as an ordered set)
@@ -493,8 +326,8 @@ def _ref(table: Table, name: str, row: dict[str, Any], ctx: ImportContext) -> in
         if not concrete_field(table.model, name).null:
             raise _RefError(name, f"Missing: give the id of one of the document's {target}.")
         return None
-    if not _whole(local):
-        raise _RefError(name, f"Give the id of a row of {target}, not {_describe(local)}.")
+    if not whole(local):
+        raise _RefError(name, f"Give the id of a row of {target}, not {describe(local)}.")
     pk = ctx.pk(target, local)
     if pk is None:
         raise _RefError(name, f"{local} is not an id of the document's {target}.")
@@ -519,15 +352,15 @@ def import_team(document: Any, *, slug: str | None = None) -> ImportResult:
     _require(document.get("format") == FORMAT, "This is not a Kata team document.")
     version = document.get("version")
     _require(
-        _whole(version) and version == VERSION,
-        f"This document has version {_describe(version)}; this Kata reads {VERSION}.",
+        whole(version) and version == VERSION,
+        f"This document has version {describe(version)}; this Kata reads {VERSION}.",
     )
     registered = sections()
     known = {"format", "version", "exported_at", "source", "team", USERS, *registered}
     unknown = sorted(key for key in document if key not in known and document[key])
     _require(
         not unknown,
-        f"The document holds {', '.join(_describe(key) for key in unknown)} data, which this "
+        f"The document holds {', '.join(describe(key) for key in unknown)} data, which this "
         "installation cannot take.",
     )
     head = document.get("team")
@@ -536,7 +369,7 @@ def import_team(document: Any, *, slug: str | None = None) -> ImportResult:
     try:
         validate_slug(slug)
     except (ValidationError, TypeError):
-        raise ExchangeError(f"{_describe(slug)} cannot be a team's address.") from None
+        raise ExchangeError(f"{describe(slug)} cannot be a team's address.") from None
     try:
         with transaction.atomic():
             return _import(document, head, str(slug), registered)
@@ -569,7 +402,7 @@ def _import(
     for section, tables in registered.items():
         data = document.get(section) or {}
         if not isinstance(data, dict):
-            _refuse(section, f"Give an object of tables, not {_describe(data)}.")
+            _refuse(section, f"Give an object of tables, not {describe(data)}.")
         for table in tables:
             rows = data.get(table.name, [])
             result.rows[table.name] = _import_table(table, rows, section, team, ctx)

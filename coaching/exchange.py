@@ -14,7 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from boards.exchange import USERS, ExportContext, ImportContext, Table, map_keys, register
-from boards.exchange_import import datetime_value
+from boards.exchange_values import datetime_value, whole
 from coaching import recurrence
 from coaching.models import CoachingCycle, SecondCoachObservation, Session, SessionSeries
 from coaching.services.observations import check_observer, clean_observation
@@ -94,8 +94,7 @@ def _check_observation(observation: SecondCoachObservation) -> None:
     if not isinstance(notes, dict) or not all(isinstance(text, str) for text in notes.values()):
         raise ValidationError({"notes": "Give the notes as an object of texts by part."})
     if not isinstance(seconds, dict) or not all(
-        value is None or (isinstance(value, int) and not isinstance(value, bool))
-        for value in seconds.values()
+        value is None or whole(value) for value in seconds.values()
     ):
         raise ValidationError({"seconds": "Give the times as an object of seconds by part."})
     try:
