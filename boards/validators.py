@@ -34,3 +34,4 @@ def check_sensible_date(value: date | datetime, field: str) -> None:
         validate_sensible_date(value)
     except ValidationError as error:
         raise ValidationError({field: error.messages}) from None
+
