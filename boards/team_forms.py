@@ -13,7 +13,7 @@ from boards.services.teams import NAME_MAX, SLUG_MAX
 
 NAME_HELP = "As people in your company call it: Dispatch, Ward 4 admissions, Line 3."
 SLUG_HELP = (
-    "The team page's address, /teams/<address>/: letters a to z, digits and hyphens. "
+    "Where the team's page is, as in /teams/dispatch/: letters a to z, digits and hyphens. "
     "Changing it later breaks links and bookmarks to the old one."
 )
 
@@ -63,10 +63,14 @@ class NewTeamForm(TeamForm):
 
 class TeamDeleteForm(forms.Form):
     confirm = forms.CharField(
-        label="Type the team's name to confirm",
+        label="The team's name",
         max_length=NAME_MAX + 20,
         error_messages={"required": "Type the team's name to confirm."},
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
         ),
     )
+
+    def __init__(self, *args, team_name: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["confirm"].label = f"Type {team_name} to confirm"

@@ -157,7 +157,7 @@ def team_restore(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 def team_delete(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """GET offers the export, says what goes and asks for the team's name; POST deletes."""
     team = access.get_team_for_user(request.user, slug, admin=True)
-    form = TeamDeleteForm(request.POST if request.method == "POST" else None)
+    form = TeamDeleteForm(request.POST if request.method == "POST" else None, team_name=team.name)
     context = {
         "team": team,
         "form": form,

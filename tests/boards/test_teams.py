@@ -7,11 +7,16 @@ one is added without an entry. What an archived team refuses is in test_team_arc
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import pytest
+from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 
 import boards.urls
@@ -465,8 +470,8 @@ def test_the_delete_page_offers_the_export_before_the_typed_confirmation(
     html = html.content.decode()
     export = html.index(reverse("boards:team_export", args=["dispatch"]))
     assert export < html.index('name="confirm"')
-    assert "1 storyboard with" in html
-    assert "Type <strong" in html
+    assert "1 storyboard, with everything on it" in html
+    assert '<label for="id_confirm">Type Dispatch to confirm' in html
 
 
 def test_deleting_with_a_wrongly_typed_name_is_refused(client_for, team_admin, storyboard):
@@ -572,3 +577,51 @@ def test_the_all_teams_query_count_does_not_grow_with_teams(
     with django_assert_max_num_queries(6):
         response = client.get(reverse("boards:teams_all"))
     assert response.content.decode().count("<tr>") == 24  # the header and 23 teams
+
+
+# From an empty database (README "Your own installation") -----------------------------------------
+
+
+def test_from_an_empty_database_to_a_team_with_a_second_person(
+    client, django_capture_on_commit_callbacks, monkeypatch
+):
+    """createsuperuser, sign in, create the team, invite someone who joins."""
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "mauve-tractor-41-lantern")
+    call_command("createsuperuser", interactive=False, username="root", email="root@example.com")
+    assert (
+        client.post(
+            "/login/", {"username": "root", "password": "mauve-tractor-41-lantern"}
+        ).status_code
+        == 302
+    )
+    assert "Create a team" in client.get("/").content.decode()
+    response = client.post("/teams/new", {"name": "Отдел доставки"})
+    assert 'value="team"' in response.content.decode()  # the address, shown to check
+    response = client.post("/teams/new", {"name": "Отдел доставки", "slug": "dostavka"})
+    assert response["Location"] == "/teams/dostavka/"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("boards:invitation_new", args=["dostavka"]),
+            {"email": "lena@example.com", "role": Role.MEMBER},
+        )
+    assert response.status_code == 303
+    link = re.search(r"https?://[^\s\"<]+/invitations/[A-Za-z0-9_-]+/", mail.outbox[-1].body)
+    assert link
+    newcomer = Client()
+    path = urlsplit(link.group(0)).path
+    response = newcomer.post(
+        path,
+        {
+            "first_name": "Lena",
+            "last_name": "Park",
+            "username": "lena",
+            "password1": "mauve-tractor-41-lantern",
+            "password2": "mauve-tractor-41-lantern",
+        },
+    )
+    assert response["Location"] == "/teams/dostavka/"
+    team = Team.objects.get(slug="dostavka")
+    assert sorted(team.memberships.values_list("user__username", "role")) == [
+        ("lena", Role.MEMBER),
+        ("root", Role.ADMIN),
+    ]
