@@ -108,6 +108,25 @@ def test_a_long_name_gives_an_address_that_fits_with_its_number(db):
     assert not first.slug.endswith("-")
 
 
+def test_an_address_taken_a_moment_ago_is_derived_again(team, monkeypatch):
+    from boards.services import teams
+
+    real = teams.unique_slug
+    proposals = iter(["dispatch"])  # free when read, taken when written: a lost race
+    monkeypatch.setattr(teams, "unique_slug", lambda name: next(proposals, None) or real(name))
+    assert team_create(name="Dispatch").slug == "dispatch-2"
+
+
+def test_a_chosen_address_taken_a_moment_ago_is_refused_clearly(team, monkeypatch):
+    from boards.services import teams
+
+    monkeypatch.setattr(teams, "_slug_in_use", lambda slug, exclude=None: False)
+    with pytest.raises(ValidationError) as refused:
+        team_create(name="Dispatch", slug="dispatch")
+    assert "Another team already uses the address dispatch" in refused.value.messages[0]
+    assert Team.objects.count() == 1
+
+
 def test_team_create_takes_the_address_given_in_lower_case(db):
     assert team_create(name="Dispatch", slug=" Goods-IN ").slug == "goods-in"
 
