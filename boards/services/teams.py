@@ -17,6 +17,7 @@ from django.utils.text import slugify
 
 from boards.access import forget_roles, forget_team, may_create_team
 from boards.models import Membership, Role, Team, User
+from boards.sections import board_changed
 from boards.services.base import required_text
 
 logger = logging.getLogger(__name__)
@@ -149,6 +150,7 @@ def team_rename(*, team: Team, name: str, slug: str, by: User) -> Team:
     except IntegrityError:
         raise _taken(slug, name, exclude=current) from None
     team.name, team.slug = name, slug
+    board_changed(teams=[team.pk])  # the boards' cached heads name the team and link to it
     logger.info(
         "Team %s renamed from %r (%s) to %r (%s) by %s",
         team.pk,

@@ -435,6 +435,18 @@ def test_an_administrator_renames_the_team_and_its_address(client_for, team_admi
     assert client.get("/teams/dispatch-east/").status_code == 200
 
 
+def test_a_renamed_team_shows_its_new_name_on_its_boards_at_once(
+    client_for, team, team_admin, learner, storyboard
+):
+    client = client_for(learner)
+    assert "Dispatch" in client.get(storyboard.get_absolute_url()).content.decode()  # cached
+    team_rename(team=team, name="Returns desk", slug="returns", by=team_admin)
+    html = client.get(storyboard.get_absolute_url()).content.decode()
+    assert 'href="/teams/returns/"' in html
+    assert "Returns desk" in html
+    assert 'href="/teams/dispatch/"' not in html
+
+
 def test_a_rename_to_a_taken_address_comes_back_with_the_error(client_for, team_admin, outsider):
     response = client_for(team_admin).post(
         reverse("boards:team_settings", args=["dispatch"]), {"name": "X", "slug": "goods-in"}
