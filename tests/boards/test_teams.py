@@ -554,6 +554,7 @@ def test_an_archived_team_leaves_my_teams_for_the_archived_list(
     html = client_for(learner).get("/").content.decode()
     mine, archived = html.split('id="archived-teams-h"')
     assert "Dispatch" not in mine
+    assert "None of your teams is active: the archived ones are below." in mine
     assert "Order picking" not in html
     assert "Dispatch" in archived
     assert reverse("boards:team_restore", args=["dispatch"]) not in archived  # a member
