@@ -234,6 +234,10 @@ def storyboard_update(
     return storyboard
 
 
+def _pk(user: User | None) -> int | None:
+    return user.pk if user is not None else None
+
+
 def _who(user: User | None) -> str:
     return str(user) if user is not None else "no coach"
 
@@ -270,10 +274,6 @@ def storyboard_hand_over(
         summary="Handed the storyboard over: " + "; ".join(moves),
     )
     return storyboard
-
-
-def _pk(user: User | None) -> int | None:
-    return user.pk if user is not None else None
 
 
 @board_write
