@@ -8,12 +8,13 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from boards.models import Activity, Storyboard
+from boards.models import Activity, Role, Storyboard
 from boards.services.experiments import experiment_plan
 from boards.services.storyboards import challenge_create, storyboard_archive, storyboard_create
 from boards.services.targets import target_condition_start
 from coaching.services.cycles import cycle_start
 from tests.browser import screenshot
+from tests.factories import MembershipFactory, TeamFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -132,7 +133,10 @@ def full_team(team, team_admin, learner, coach):
 @pytest.mark.parametrize("size", ["desktop", "phone"])
 def test_the_setup_pages_at_each_width(new_page, team, team_admin, full_team, size):
     page = new_page(team_admin, **(DESKTOP if size == "desktop" else PHONE))
+    empty = TeamFactory(name="Goods in", slug="goods-in")
+    MembershipFactory(user=team_admin, team=empty, role=Role.ADMIN)
     pages = {
+        "team-empty": empty.get_absolute_url(),
         "team-full": team.get_absolute_url(),
         "storyboard-new": f"/teams/{team.slug}/storyboards/new",
         "challenge-new": f"/teams/{team.slug}/challenges/new",

@@ -21,6 +21,7 @@ from django.utils import timezone
 import boards.urls
 from boards import access
 from boards.models import Challenge, Membership, Role, Storyboard, User
+from boards.services.obstacles import obstacle_add
 from boards.services.storyboards import (
     challenge_create,
     challenge_retire,
@@ -636,6 +637,23 @@ def test_writing_to_an_archived_board_is_403(client_for, storyboard, target, lea
     storyboard_archive(storyboard=storyboard, by=learner)
     response = client_for(learner).post(reverse(f"boards:{name}", args=[storyboard.pk]), {})
     assert response.status_code == 403
+
+
+def test_writing_to_anything_on_an_archived_board_is_403(client_for, storyboard, target, learner):
+    obstacle = obstacle_add(target_condition=target, description="Aisles", by=learner)
+    metric = target.metrics.first()
+    storyboard_archive(storyboard=storyboard, by=learner)
+    client = client_for(learner)
+    for name, kwargs in [
+        ("target_edit", {"target_pk": target.pk}),
+        ("metric_edit", {"metric_pk": metric.pk}),
+        ("obstacle_edit", {"obstacle_pk": obstacle.pk}),
+    ]:
+        url = reverse(f"boards:{name}", kwargs={"pk": storyboard.pk, **kwargs})
+        assert client.get(url).status_code == 403, name
+        assert client.post(url, {"version": 1}).status_code == 403, name
+    # ...while reading it stays open to the team.
+    assert client.get(reverse("boards:target", args=[storyboard.pk, target.pk])).status_code == 200
 
 
 def test_coaching_on_an_archived_board_is_refused(client_for, storyboard, coach):
