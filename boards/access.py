@@ -28,6 +28,7 @@ from django.http import Http404
 
 from boards.models import (
     EDITING_ROLES,
+    Challenge,
     Experiment,
     Membership,
     Metric,
@@ -132,10 +133,25 @@ def require_writable(user: AnyUser, team_id: int) -> None:
 
 
 def can_edit(user: AnyUser, storyboard: Storyboard) -> bool:
-    """May this user change this board's content? The one place that answers it."""
-    return role_in(user, storyboard.team_id) in EDITING_ROLES and not team_archived_for(
-        user, storyboard.team_id
+    """May this user change this board's content? The one place that answers it.
+
+    Nobody changes an archived board, or a board of an archived team: they are read as they
+    were left until restored.
+    """
+    return (
+        storyboard.is_active
+        and role_in(user, storyboard.team_id) in EDITING_ROLES
+        and not team_archived_for(user, storyboard.team_id)
     )
+
+
+def may_edit_team(user: AnyUser, team: Team) -> bool:
+    """May this user set up the team's work: challenges, new storyboards, archiving, restoring?
+
+    The roles that change storyboards (team administrators, coaches, members) set them up too,
+    while the team is not archived.
+    """
+    return role_in(user, team.pk) in EDITING_ROLES and not team_archived_for(user, team.pk)
 
 
 def is_admin(user: AnyUser, team: Team) -> bool:
@@ -165,6 +181,11 @@ ARCHIVED_MESSAGE = (
 )
 
 
+BOARD_ARCHIVED_MESSAGE = (
+    "This storyboard is archived: it can be read, not changed. Restore it to change it."
+)
+
+
 def _check(role: str | None, *, write: bool, admin: bool = False, archived: bool = False) -> None:
     if role is None:
         raise Http404("No such page.")
@@ -174,6 +195,12 @@ def _check(role: str | None, *, write: bool, admin: bool = False, archived: bool
         raise PermissionDenied("Your role in this team can read its storyboards, not change them.")
     if write and archived:
         raise PermissionDenied(ARCHIVED_MESSAGE)
+
+
+def _writable(storyboard: Storyboard, *, write: bool) -> None:
+    """Writing to anything on an archived board is refused, whoever asks."""
+    if write and not storyboard.is_active:
+        raise PermissionDenied(BOARD_ARCHIVED_MESSAGE)
 
 
 def _get(
@@ -219,9 +246,20 @@ def get_team_for_user(
     return _get(user, Team.objects.all(), team="pk", write=write, admin=admin, slug=slug)
 
 
-def get_storyboard_for_user(user: AnyUser, pk: int, *, write: bool = False) -> Storyboard:
+def get_storyboard_for_user(
+    user: AnyUser, pk: int, *, write: bool = False, admin: bool = False, archived: bool = False
+) -> Storyboard:
+    """The board; ``write`` refuses an archived one unless ``archived`` (restoring, deleting)."""
     storyboards = Storyboard.objects.select_related("team", "challenge", "learner", "coach")
-    return _get(user, storyboards, team="team", write=write, pk=pk)
+    sb = _get(user, storyboards, team="team", write=write or admin, admin=admin, pk=pk)
+    _writable(sb, write=write and not archived)
+    return sb
+
+
+def get_challenge_for_user(user: AnyUser, slug: str, pk: int, *, write: bool = False) -> Challenge:
+    """One of the team's challenges, asked for under the team its address names."""
+    challenges = Challenge.objects.select_related("team")
+    return _get(user, challenges, team="team", write=write, pk=pk, team__slug=slug)
 
 
 # The objects on a storyboard, each asked for under the storyboard its address names, with that
@@ -232,15 +270,17 @@ def get_target_condition_for_user(
     user: AnyUser, pk: int, *, storyboard: int, write: bool = False
 ) -> TargetCondition:
     targets = TargetCondition.objects.select_related("storyboard__team")
-    return _get(
+    target = _get(
         user, targets, team="storyboard__team", write=write, pk=pk, storyboard_id=storyboard
     )
+    _writable(target.storyboard, write=write)
+    return target
 
 
 def _get_on_target(
     user: AnyUser, model: type[M], pk: int, *related: str, storyboard: int, write: bool
 ) -> M:
-    return _get(
+    found = _get(
         user,
         model._default_manager.select_related("target_condition__storyboard__team", *related),
         team="target_condition__storyboard__team",
@@ -248,6 +288,8 @@ def _get_on_target(
         pk=pk,
         target_condition__storyboard_id=storyboard,
     )
+    _writable(found.target_condition.storyboard, write=write)  # type: ignore[attr-defined]
+    return found
 
 
 def get_metric_for_user(user: AnyUser, pk: int, *, storyboard: int, write: bool = False) -> Metric:

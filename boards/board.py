@@ -57,10 +57,15 @@ class Board:
         can_edit: bool,
         target: TargetCondition | None = None,
         mode: str = "",
+        can_manage: bool = False,
+        can_delete: bool = False,
     ):
         self.storyboard = storyboard
         self.mode = mode  # "", "wall" or "print": the same page with a class, no edit controls
         self.can_edit = can_edit and not mode
+        # The board itself (the head, never cached): restore it when archived, delete it.
+        self.can_manage = can_manage and not mode
+        self.can_delete = can_delete and not mode
         self.notice = ""  # why the last action was refused, shown in the section
         self.past_target = target is not None
         if target is not None:

@@ -371,7 +371,7 @@ BOARDS_TABLES = [
         "challenges",
         Challenge,
         "team",
-        ("title", "description", "horizon", "created_at", "version"),
+        ("title", "description", "horizon", "created_at", "retired_at", "version"),
     ),
     Table(
         "storyboards",

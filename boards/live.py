@@ -27,6 +27,13 @@ SHOWN_IN: dict[str, frozenset[str]] = {
     # The head shows the focus process, challenge, learner and coach; history the challenge.
     Action.STORYBOARD_CREATED: frozenset({"head", "history"}),
     Action.STORYBOARD_UPDATED: frozenset({"head", "history"}),
+    # Setting up the board (boardsetup): its people show in the head only; archiving and
+    # restoring change who may edit, so every section comes back with or without its controls.
+    Action.STORYBOARD_HANDED_OVER: frozenset({"head"}),
+    Action.STORYBOARD_ARCHIVED: frozenset(SECTIONS),
+    Action.STORYBOARD_RESTORED: frozenset(SECTIONS),
+    # The challenge's wording and date, in the head and above the history.
+    Action.CHALLENGE_UPDATED: frozenset({"head", "history"}),
     # A new target fills every section of the active target (each empty until now).
     Action.TARGET_CONDITION_STARTED: ACTIVE_TARGET,
     # Its pattern and achieve-by date; the date also ends the run chart's time axis.

@@ -1,7 +1,15 @@
 from django.urls import path
 
 from boards import members
-from boards.views import experiments, obstacles, reading, targets, teams
+from boards.views import (
+    challenges,
+    experiments,
+    obstacles,
+    reading,
+    storyboards,
+    targets,
+    teams,
+)
 
 app_name = "boards"
 
@@ -70,4 +78,33 @@ urlpatterns = [
         experiments.experiment_result,
         name="experiment_result",
     ),
+]
+
+# Setting up the team's work: challenges, and storyboards as a whole.
+urlpatterns += [
+    path("help/challenges", challenges.challenge_help, name="challenge_help"),
+    path("teams/<slug:slug>/challenges/new", challenges.challenge_new, name="challenge_new"),
+    path(
+        "teams/<slug:slug>/challenges/<int:challenge_pk>/edit",
+        challenges.challenge_edit,
+        name="challenge_edit",
+    ),
+    path(
+        "teams/<slug:slug>/challenges/<int:challenge_pk>/retire",
+        challenges.challenge_retire,
+        name="challenge_retire",
+    ),
+    path(
+        "teams/<slug:slug>/challenges/<int:challenge_pk>/restore",
+        challenges.challenge_restore,
+        name="challenge_restore",
+    ),
+    path("teams/<slug:slug>/storyboards/new", storyboards.storyboard_new, name="storyboard_new"),
+    path("boards/<int:pk>/edit", storyboards.storyboard_edit, name="storyboard_edit"),
+    path(
+        "boards/<int:pk>/hand-over", storyboards.storyboard_hand_over, name="storyboard_hand_over"
+    ),
+    path("boards/<int:pk>/archive", storyboards.storyboard_archive, name="storyboard_archive"),
+    path("boards/<int:pk>/restore", storyboards.storyboard_restore, name="storyboard_restore"),
+    path("boards/<int:pk>/delete", storyboards.storyboard_delete, name="storyboard_delete"),
 ]

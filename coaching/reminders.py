@@ -71,6 +71,7 @@ CANCELLED = "the session was cancelled"
 RESCHEDULED = "the session was rescheduled"
 CYCLE_RECORDED = "a coaching cycle was recorded"
 TOO_LATE = "too late to be useful"
+ARCHIVED = "the storyboard is archived"
 WORKER_STOPPED = "the worker stopped during the SMTP exchange"
 # The SMTP server answered with a refusal: nothing was delivered, so trying again is safe.
 REFUSED = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
@@ -308,6 +309,8 @@ def reason_to_skip(reminder: Reminder, now: datetime) -> str:
     series = session.series
     if session.is_cancelled or series.is_cancelled:
         return CANCELLED
+    if not session.storyboard.is_active:  # read only until restored: no cycle can be recorded
+        return ARCHIVED
     if session.starts_at != reminder.session_starts_at:
         return RESCHEDULED
     if reminder.kind == Reminder.Kind.BEFORE and session.starts_at <= now:

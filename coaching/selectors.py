@@ -15,11 +15,12 @@ def _member_teams(user: User) -> QuerySet[Membership, int]:
 
 
 def sessions_taking_part(user: User) -> SessionQuerySet:
-    """The sessions the user coaches, learns in or observes, on the boards of their teams
-    (archived teams' aside)."""
+    """The sessions the user coaches, learns in or observes, on the boards of their teams in use
+    (an archived board's or team's sessions wait, unlisted, until it is restored)."""
     return Session.objects.filter(
         Q(series__coach=user) | Q(series__learner=user) | Q(series__second_coach=user),
         storyboard__team_id__in=_member_teams(user),
+        storyboard__is_active=True,
         storyboard__team__archived_at__isnull=True,
     )
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('boards', '0008_activity_action_choices'),
+        ('boards', '0009_boardsetup_challenge_retired_actions'),
     ]
 
     operations = [

@@ -16,21 +16,41 @@ from django.utils import timezone
 from boards.models.teams import Team
 
 
+class ChallengeQuerySet(models.QuerySet["Challenge"]):
+    def current(self) -> ChallengeQuerySet:
+        """Challenges the team works toward now: new storyboards go under one of these."""
+        return self.filter(retired_at__isnull=True)
+
+    def retired(self) -> ChallengeQuerySet:
+        return self.filter(retired_at__isnull=False)
+
+
 class Challenge(models.Model):
-    """The direction or vision a team works toward, 6 months to 3 years out."""
+    """The direction or vision a team works toward, 6 months to 3 years out.
+
+    A retired challenge is history: it keeps its storyboards (all archived) for reading, takes
+    no new ones, and can be restored.
+    """
 
     team = models.ForeignKey(Team, models.CASCADE, related_name="challenges")
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     horizon = models.DateField(help_text="When the challenge should be met (months to years).")
     created_at = models.DateTimeField(default=timezone.now)
+    retired_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+
+    objects = ChallengeQuerySet.as_manager()
 
     class Meta:
         ordering = ["horizon", "pk"]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
 
 
 class Storyboard(models.Model):
@@ -377,6 +397,10 @@ class Activity(models.Model):
 
         STORYBOARD_CREATED = "storyboard.created", "Storyboard created"
         STORYBOARD_UPDATED = "storyboard.updated", "Storyboard updated"
+        STORYBOARD_HANDED_OVER = "storyboard.handed_over", "Storyboard handed over"
+        STORYBOARD_ARCHIVED = "storyboard.archived", "Storyboard archived"
+        STORYBOARD_RESTORED = "storyboard.restored", "Storyboard restored"
+        CHALLENGE_UPDATED = "challenge.updated", "Challenge updated"
         TARGET_CONDITION_STARTED = "target_condition.started", "Target condition set"
         TARGET_CONDITION_UPDATED = "target_condition.updated", "Target condition updated"
         TARGET_CONDITION_ACHIEVED = "target_condition.achieved", "Target condition achieved"

@@ -18,6 +18,7 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from boards.access import BOARD_ARCHIVED_MESSAGE
 from boards.models import Activity, Storyboard, TargetCondition, User
 from boards.sections import service_writing
 from boards.selectors import step_in_progress
@@ -75,10 +76,19 @@ def log_activity(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> Activity:
-    """Append a change to the board's log and bump its revision, in the caller's transaction."""
+    """Append a change to the board's log and bump its revision, in the caller's transaction.
+
+    Every change to a board is logged, so this is where an archived board refuses them all
+    (the caller's transaction then undoes what it wrote): archiving logs before the board is
+    archived, restoring after it is back.
+    """
     now = timezone.now()
     Storyboard.objects.filter(pk=storyboard.pk).update(revision=F("revision") + 1, changed_at=now)
-    revision = Storyboard.objects.filter(pk=storyboard.pk).values_list("revision", flat=True)[0]
+    revision, active = Storyboard.objects.filter(pk=storyboard.pk).values_list(
+        "revision", "is_active"
+    )[0]
+    if not active:
+        raise ValidationError(BOARD_ARCHIVED_MESSAGE)
     storyboard.revision = revision
     return Activity.objects.create(
         storyboard=storyboard,

@@ -24,6 +24,7 @@ from boards.forms import submit
 from boards.http import AuthenticatedHttpRequest
 from boards.models import (
     Activity,
+    Challenge,
     Experiment,
     Metric,
     Obstacle,
@@ -35,7 +36,7 @@ from boards.selectors import active_target_condition
 from boards.services.base import Conflict
 
 # The rows an edit form changes, each with a version that refuses a stale save.
-Versioned = TargetCondition | Metric | Obstacle | Experiment
+Versioned = Storyboard | Challenge | TargetCondition | Metric | Obstacle | Experiment
 Save = Callable[[dict[str, Any]], Any]
 
 
@@ -47,7 +48,12 @@ def board_for(
     mode: str = "",
 ) -> Board:
     return Board(
-        storyboard, can_edit=access.can_edit(request.user, storyboard), target=target, mode=mode
+        storyboard,
+        can_edit=access.can_edit(request.user, storyboard),
+        target=target,
+        mode=mode,
+        can_manage=access.may_edit_team(request.user, storyboard.team),
+        can_delete=access.is_admin(request.user, storyboard.team),
     )
 
 
@@ -162,6 +168,11 @@ def _conflict_rows(form: djforms.Form, current: Versioned) -> list[tuple[str, An
     return rows
 
 
+def conflict_details(form: djforms.Form, current: Versioned) -> dict[str, Any]:
+    """Who saved first, and each field as they saved it beside the reader's value."""
+    return {"who": last_editor(current), "rows": _conflict_rows(form, current)}
+
+
 def edit(
     request: AuthenticatedHttpRequest,
     *,
@@ -193,8 +204,7 @@ def edit(
         data["version"] = str(current.version)
         retry = form_class(data, **form_kwargs)
         retry.is_valid()
-        who = {"who": last_editor(current), "rows": _conflict_rows(form, current)}
-        context = {**context, "form": retry, "conflict": who}
+        context = {**context, "form": retry, "conflict": conflict_details(form, current)}
         return form_response(request, sb, template, context, status=409)
     if not ok:
         return form_response(request, sb, template, {**context, "form": form}, status=422)

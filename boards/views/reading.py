@@ -29,7 +29,7 @@ PRINT_LEAVES_OUT = {"history", "activity"}
 def team(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     team = access.get_team_for_user(request.user, slug)
     storyboards = (
-        Storyboard.objects.filter(team=team)
+        Storyboard.objects.filter(team=team, is_active=True)
         .select_related("challenge", "learner", "coach")
         .prefetch_related(
             Prefetch(
@@ -41,14 +41,23 @@ def team(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         .annotate(experiment_count=Count("target_conditions__experiments"))
     )
     members = Membership.objects.filter(team=team).select_related("user").order_by("role")
+    challenges = team.challenges.annotate(
+        storyboard_count=Count("storyboards", filter=Q(storyboards__is_active=True))
+    )
     context = {
         "team": team,
-        "challenges": team.challenges.annotate(
-            storyboard_count=Count("storyboards", filter=Q(storyboards__is_active=True))
-        ),
+        "challenges": challenges.current(),
         "storyboards": storyboards,
         "members": members,
         "role": access.role_in(request.user, team.pk),
+        # Setting up the team's work (boardsetup): who may, and what is retired or archived.
+        "may_edit": access.may_edit_team(request.user, team),
+        "retired": team.challenges.retired().prefetch_related(
+            Prefetch("storyboards", queryset=Storyboard.objects.order_by("focus_process"))
+        ),
+        "archived": Storyboard.objects.filter(team=team, is_active=False).select_related(
+            "challenge", "learner"
+        ),
     }
     return render(request, "boards/team.html", context)
 

@@ -46,7 +46,7 @@ from boards.services.obstacles import (
     obstacle_update,
     obstacle_work_on,
 )
-from boards.services.storyboards import challenge_create, storyboard_create
+from boards.services.storyboards import challenge_create, storyboard_create, storyboard_update
 from boards.services.targets import (
     actual_condition_record,
     measurement_add,
@@ -57,6 +57,7 @@ from boards.services.targets import (
 )
 from boards.views.reading import LISTED_CHANGES
 from tests.boards.test_members import MEMBERS_URLS
+from tests.boards.test_setup_views import SETUP_URLS
 from tests.boards.test_teams import TEAMS_URLS
 
 pytestmark = pytest.mark.django_db
@@ -377,6 +378,27 @@ CASES = [
         section="record",
         saved=lambda w: _fresh(w.experiment).happened == "Pick time was 33 minutes",
     ),
+    # The board's head: its heading and its people (boardsetup).
+    Case(
+        "storyboard_edit",
+        "storyboard_edit",
+        board,
+        data=lambda w: {
+            "version": w.sb.version,
+            "focus_process": "Order picking, aisles 1 to 4",
+            "challenge": w.sb.challenge_id,
+        },
+        section="head",
+        saved=lambda w: _fresh(w.sb).focus_process == "Order picking, aisles 1 to 4",
+    ),
+    Case(
+        "storyboard_hand_over",
+        "storyboard_hand_over",
+        board,
+        data=lambda w: {"version": w.sb.version, "learner": w.sb.learner_id, "coach": ""},
+        section="head",
+        saved=lambda w: _fresh(w.sb).coach_id is None,
+    ),
 ]
 
 WRITES = [pytest.param(case, id=case.id) for case in CASES if case.is_write]
@@ -453,9 +475,10 @@ def _html(response) -> str:
 
 
 def test_every_board_url_is_in_the_permission_table():
-    # The team's pages have their own tables in test_members.py and test_teams.py; the
-    # invitation link is for people without an account yet (test_invitations.py).
-    elsewhere = {"team", "invitation", *MEMBERS_URLS, *TEAMS_URLS}
+    # The team's pages have their own tables in test_members.py and test_teams.py, setting up
+    # its work in test_setup_views.py; the invitation link is for people without an account
+    # yet (test_invitations.py).
+    elsewhere = {"team", "invitation", *MEMBERS_URLS, *TEAMS_URLS, *SETUP_URLS}
     names = {
         p.name
         for p in boards.urls.urlpatterns
@@ -954,6 +977,16 @@ def _their_target_change(w: World, by: User) -> None:
     )
 
 
+def _their_heading_change(w: World, by: User) -> None:
+    storyboard_update(
+        storyboard=_fresh(w.sb),
+        version=w.sb.version,
+        focus_process="Order picking, Carl's wording",
+        challenge=w.sb.challenge,
+        by=by,
+    )
+
+
 # What the coach saves while the learner has the form open, for each form that edits a row.
 THEIR_CHANGE: dict[str, Callable[[World, User], object]] = {
     "target_edit": _their_target_change,
@@ -986,6 +1019,9 @@ THEIR_CHANGE: dict[str, Callable[[World, User], object]] = {
         learned="The printer is the bottleneck",
         by=by,
     ),
+    # The board's head: any change of the board's row makes the open form stale.
+    "storyboard_edit": lambda w, by: _their_heading_change(w, by),
+    "storyboard_hand_over": lambda w, by: _their_heading_change(w, by),
 }
 VERSIONED = [pytest.param(case, id=case.id) for case in CASES if case.id in THEIR_CHANGE]
 
@@ -997,8 +1033,8 @@ def test_every_form_that_edits_a_row_has_a_conflict_case(world):
 
 def _edited_now(w: World, case: Case):
     """The row the case's form edits, as it is in the database now."""
-    key = next(key for key in case.kwargs(w) if key != "pk")
-    return _fresh(getattr(w, key.removesuffix("_pk")))
+    key = next((key for key in case.kwargs(w) if key != "pk"), None)
+    return _fresh(w.sb if key is None else getattr(w, key.removesuffix("_pk")))
 
 
 @pytest.mark.parametrize("case", VERSIONED)

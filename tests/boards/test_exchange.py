@@ -26,7 +26,7 @@ from boards.models import (
 from boards.services.experiments import experiment_plan, experiment_record_result
 from boards.services.invitations import invitation_create
 from boards.services.obstacles import obstacle_add, obstacle_clear, obstacle_work_on
-from boards.services.storyboards import storyboard_update
+from boards.services.storyboards import storyboard_hand_over, storyboard_update
 from boards.services.targets import (
     actual_condition_record,
     measurement_add,
@@ -119,6 +119,11 @@ def busy_board(team, team_admin, learner, coach, storyboard, target):
         version=storyboard.version,
         focus_process="Order picking, zone A",
         challenge=storyboard.challenge,
+        by=team_admin,
+    )
+    storyboard_hand_over(
+        storyboard=storyboard,
+        version=storyboard.version,
         learner=learner,
         coach=team_admin,
         by=team_admin,
@@ -160,7 +165,7 @@ def test_the_document_holds_every_part_of_the_board(busy_board, team):
     assert {m["role"] for m in boards["memberships"]} == {"admin", "member", "coach"}
     board = boards["storyboards"][0]
     assert board["revision"] == Storyboard.objects.get(pk=busy_board.pk).revision
-    assert board["version"] == 2
+    assert board["version"] == 3  # heading changed, then handed over
     # References are the document's own numbers, not database keys.
     measured = next(m for m in boards["measurements"] if m["experiment"] is not None)
     assert measured["experiment"] == 1 and measured["value"] == "33.5000"
@@ -190,7 +195,8 @@ def test_activity_entries_point_at_the_imported_rows(busy_board, team):
     assert experiment.target_condition.storyboard_id == copy.pk
     changed = Activity.objects.get(storyboard=copy, action="storyboard.updated")
     assert changed.before["challenge"] == copy.challenge_id
-    assert changed.after["coach"] == copy.coach_id
+    handed_over = Activity.objects.get(storyboard=copy, action="storyboard.handed_over")
+    assert handed_over.after["coach"] == copy.coach_id
     planned = Activity.objects.filter(storyboard=copy, action="experiment.planned").first()
     assert planned.object_id in set(
         Experiment.objects.filter(target_condition__storyboard=copy).values_list("pk", flat=True)

@@ -3,13 +3,16 @@ sections, for every kind of change a board view makes."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
+from django.urls import reverse
 
 from boards import live
 from boards.board import SECTIONS
-from boards.models import Activity, Measurement
+from boards.models import Activity, Measurement, Storyboard
+from boards.services.storyboards import storyboard_archive
 from tests.boards.test_board_views import (
     CASES,
     Case,
@@ -73,11 +76,16 @@ LOGGED = {
         Action.EXPERIMENT_RESULT_RECORDED,
         Action.MEASUREMENT_ADDED,
     ],
+    "storyboard_edit": [Action.STORYBOARD_UPDATED],
+    "storyboard_hand_over": [Action.STORYBOARD_HANDED_OVER],
 }
-# Changes no board view makes: the storyboard itself, and coaching's sessions and cycles.
+# Changes no board view makes in place: the storyboard as a whole and its challenge, made from
+# the team page or a page of their own (OFF_BOARD below), and coaching's sessions and cycles.
 NOT_FROM_BOARD_VIEWS = {
     Action.STORYBOARD_CREATED,
-    Action.STORYBOARD_UPDATED,
+    Action.STORYBOARD_ARCHIVED,
+    Action.STORYBOARD_RESTORED,
+    Action.CHALLENGE_UPDATED,
     Action.SESSION_SERIES_UPDATED,
     Action.SESSION_SERIES_CANCELLED,
     Action.SESSION_RESCHEDULED,
@@ -132,6 +140,83 @@ def test_the_saving_response_refreshes_exactly_what_the_poll_refreshes(
     assert saved["revisions"] == [change["revision"] for change in changes]
     logged = Activity.objects.filter(storyboard=world.sb, revision__gt=before).order_by("revision")
     assert list(logged.values_list("action", flat=True)) == LOGGED[case.id]
+
+
+# Changes made off the board (boardsetup) -------------------------------------------------------
+# Archiving, restoring and rewording the challenge are done from the team page or a page of
+# their own. An open board hears of them from the poll alone: it refreshes the sections the
+# table names, and every section whose HTML the change altered is among them.
+
+
+def _archive(w: World, client) -> None:
+    client.post(reverse("boards:storyboard_archive", args=[w.sb.pk]))
+
+
+def _restore(w: World, client) -> None:
+    client.post(reverse("boards:storyboard_restore", args=[w.sb.pk]))
+
+
+def _reword_challenge(w: World, client) -> None:
+    url = reverse("boards:challenge_edit", args=[w.sb.team.slug, w.sb.challenge_id])
+    data = {"version": 1, "title": "Same day, every order", "horizon": w.sb.challenge.horizon}
+    client.post(url, data)
+
+
+def _archived(w: World) -> None:
+    storyboard_archive(storyboard=Storyboard.objects.get(pk=w.sb.pk), by=w.by)
+
+
+# change -> (how the board is before, the change, what it logs)
+OFF_BOARD = {
+    "storyboard_archive": (None, _archive, [Action.STORYBOARD_ARCHIVED]),
+    "storyboard_restore": (_archived, _restore, [Action.STORYBOARD_RESTORED]),
+    "challenge_edit": (None, _reword_challenge, [Action.CHALLENGE_UPDATED]),
+}
+COACHING_PARTS = ("session", "session_series", "coaching_cycle")
+
+
+def test_the_changes_made_off_the_board_are_all_covered():
+    # Made off the board, logged on it: these, coaching's, and starting a board (before anyone
+    # can have it open) are what the board views do not make.
+    off_board = {action for _, _, actions in OFF_BOARD.values() for action in actions}
+    coaching = {action for action in Action if action.value.split(".")[0] in COACHING_PARTS}
+    assert off_board == NOT_FROM_BOARD_VIEWS - coaching - {Action.STORYBOARD_CREATED}
+
+
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+
+
+def _sections_as_seen(client, w: World) -> dict[str, str]:
+    url = w.sb.get_absolute_url()
+    seen = {}
+    for name in SECTIONS:
+        response = client.get(f"{url}?section={name}", headers={"HX-Request": "true"})
+        seen[name] = CSRF.sub("", response.content.decode())
+    return seen
+
+
+@pytest.mark.parametrize("change", list(OFF_BOARD))
+def test_a_change_made_off_the_board_refreshes_every_section_it_alters(
+    client_for, learner, coach, world, change
+):
+    prepare, make, actions = OFF_BOARD[change]
+    if prepare is not None:
+        prepare(world)
+    watcher = client_for(coach)
+    before_html = _sections_as_seen(watcher, world)
+    before = world.revision()
+
+    make(world, client_for(learner))
+
+    changes = _poll(watcher, world, before)
+    logged = Activity.objects.filter(storyboard=world.sb, revision__gt=before).order_by("revision")
+    assert list(logged.values_list("action", flat=True)) == actions
+    refreshed = sorted({name for c in changes for name in c["sections"]})
+    assert refreshed == sorted(live.sections_for(actions))
+    after_html = _sections_as_seen(watcher, world)
+    altered = {name for name in SECTIONS if after_html[name] != before_html[name]}
+    assert altered <= set(refreshed), altered - set(refreshed)
+    assert "head" in altered
 
 
 # The table itself --------------------------------------------------------------------------------

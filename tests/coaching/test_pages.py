@@ -8,6 +8,7 @@ import time_machine
 from django.urls import reverse
 
 from boards.models import Role
+from boards.services.storyboards import storyboard_archive
 from coaching.models import CoachingCycle, CoachingPreferences, SecondCoachObservation, Session
 from coaching.services.cycles import cycle_record_target, cycle_start
 from coaching.services.scheduling import session_cancel
@@ -86,6 +87,19 @@ def test_today_shows_the_learners_and_second_coachs_sessions_too(
     assert "Start the cycle" not in learner_page
     observer_page = client_for(second_coach).get(reverse("coaching:today")).content.decode()
     assert "you: second coach" in observer_page
+
+
+def test_today_leaves_out_the_sessions_of_an_archived_board(
+    client_for, coach, learner, storyboard, team
+):
+    ben = another_learner(team, coach, "ben")
+    kept = one_off(ben, coach, ben.learner, 11, 0)
+    archived = one_off(storyboard, coach, learner, 10, 0)
+    storyboard_archive(storyboard=storyboard, by=coach)
+
+    page = client_for(coach).get(reverse("coaching:today")).content.decode()
+    assert f'id="session-{kept.pk}"' in page
+    assert f'id="session-{archived.pk}"' not in page
 
 
 def test_today_is_the_users_own_day(client_for, coach, learner, storyboard):

@@ -11,6 +11,7 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection
 
 from boards.models import Membership
+from boards.services.storyboards import storyboard_archive
 from coaching import reminders
 from coaching.models import CoachingPreferences, Reminder, Session
 from coaching.services.cycles import cycle_start
@@ -279,6 +280,15 @@ def test_someone_no_longer_in_the_team_is_not_reminded(session, people, second_c
     assert recipients() == ["carl@example.com", "lena@example.com"]
     skipped = Reminder.objects.get(recipient=second_coach)
     assert skipped.skip_reason == "no longer a member of the team"
+
+
+def test_the_sessions_of_an_archived_board_are_not_reminded(session, people, coach):
+    dispatched = scan(at(9, 20))
+    storyboard_archive(storyboard=session.storyboard, by=coach)
+    send(at(9, 20), dispatched)
+    assert mail.outbox == []
+    reasons = set(Reminder.objects.values_list("skip_reason", flat=True))
+    assert reasons == {"the storyboard is archived"}
 
 
 # The email -------------------------------------------------------------------------------------
