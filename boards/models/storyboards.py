@@ -3,7 +3,9 @@ measurements, the actual condition, obstacles, the PDCA record, and the activity
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import TypeAlias
 
 from django.conf import settings
@@ -154,12 +156,61 @@ class TargetCondition(models.Model):
         return self.is_active and self.days_left() < 0
 
 
+def _is_number(text: object) -> bool:
+    try:
+        return isinstance(text, str) and Decimal(text).is_finite()
+    except InvalidOperation:
+        return False
+
+
+def validate_figures(value: object) -> None:
+    """Figures are a list of {kind, name, unit, higher_is_better, value} (see ``figures``)."""
+    if not isinstance(value, list) or not all(
+        isinstance(f, dict)
+        and f.get("kind") in MetricKind.values
+        and isinstance(f.get("name"), str)
+        and isinstance(f.get("unit", ""), str)
+        and isinstance(f.get("higher_is_better", False), bool)
+        and _is_number(f.get("value"))
+        for f in value
+    ):
+        raise ValidationError("Figures are a list of metrics, each with a kind, name and value.")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A metric as first observed, before a target condition defines it: its value then."""
+
+    kind: str
+    name: str
+    value: Decimal
+    unit: str = ""
+    higher_is_better: bool = False
+
+    @property
+    def kind_label(self) -> str:
+        return MetricKind(self.kind).label
+
+    @property
+    def value_label(self) -> str:
+        return f"{self.value.normalize():f} {self.unit}".strip()
+
+    @property
+    def direction_label(self) -> str:
+        return "higher is better" if self.higher_is_better else "lower is better"
+
+
 class ActualCondition(models.Model):
     """A dated observation of how the process actually operates now."""
 
     storyboard = models.ForeignKey(Storyboard, models.CASCADE, related_name="actual_conditions")
     observed_at = models.DateTimeField(default=timezone.now)
     operating_pattern = models.TextField()
+    # The process and outcome metric as observed while no target condition defines them (the
+    # first grasp of the current condition): [{kind, name, unit, higher_is_better, value}], the
+    # value a decimal as text. The next target condition takes them up as its metrics' first
+    # measurements; with a target condition active, observations measure its metrics instead.
+    figures = models.JSONField(default=list, blank=True, validators=[validate_figures])
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -172,6 +223,25 @@ class ActualCondition(models.Model):
     def __str__(self) -> str:
         return f"Actual condition {self.observed_at:%Y-%m-%d}: {self.operating_pattern[:60]}"
 
+    @property
+    def figure_list(self) -> list[Figure]:
+        """The figures, process first, as objects a template can read (bad rows left out)."""
+        try:
+            validate_figures(self.figures)
+        except ValidationError:
+            return []
+        figures = [
+            Figure(
+                kind=f["kind"],
+                name=f["name"],
+                value=Decimal(f["value"]),
+                unit=f.get("unit", ""),
+                higher_is_better=f.get("higher_is_better", False),
+            )
+            for f in self.figures
+        ]
+        return sorted(figures, key=lambda f: f.kind != MetricKind.PROCESS)
+
 
 class MetricKind(models.TextChoices):
     PROCESS = "process", "Process metric"
@@ -179,8 +249,12 @@ class MetricKind(models.TextChoices):
 
 
 class MetricQuerySet(models.QuerySet["Metric"]):
+    def current(self) -> MetricQuerySet:
+        """The metrics still measured; a retired one keeps its measurements, takes no more."""
+        return self.filter(retired_at__isnull=True)
+
     def process(self) -> MetricQuerySet:
-        """The process metric (at most one per target condition): what each step moves."""
+        """The process metric (at most one current per target condition): what a step moves."""
         return self.filter(kind=MetricKind.PROCESS)
 
 
@@ -193,15 +267,22 @@ class Metric(models.Model):
     unit = models.CharField(max_length=32, blank=True)
     target_value = models.DecimalField(max_digits=14, decimal_places=4)
     higher_is_better = models.BooleanField(default=False)
+    retired_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="A retired metric keeps its measurements and run chart; it takes no new ones.",
+    )
     version = models.PositiveIntegerField(default=1)
 
     objects = MetricQuerySet.as_manager()
 
     class Meta:
-        ordering = ["target_condition", "kind"]
+        ordering = ["target_condition", "kind", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["target_condition", "kind"], name="metric_one_per_kind_per_target"
+                fields=["target_condition", "kind"],
+                condition=Q(retired_at__isnull=True),
+                name="metric_one_current_per_kind_per_target",
             ),
             models.CheckConstraint(
                 condition=Q(kind__in=MetricKind.values), name="metric_kind_valid"
@@ -210,6 +291,14 @@ class Metric(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_kind_display()})"
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
+
+    @property
+    def direction_label(self) -> str:
+        return "higher is better" if self.higher_is_better else "lower is better"
 
     @property
     def target_label(self) -> str:
@@ -384,6 +473,14 @@ class Activity(models.Model):
         METRIC_UPDATED = "metric.updated", "Metric updated"
         ACTUAL_CONDITION_RECORDED = "actual_condition.recorded", "Actual condition recorded"
         MEASUREMENT_ADDED = "measurement.added", "Measurement added"
+        # Metrics added and retired, and what a member takes back (issue 11).
+        TARGET_CONDITION_DELETED = "target_condition.deleted", "Target condition deleted"
+        METRIC_ADDED = "metric.added", "Metric added"
+        METRIC_RETIRED = "metric.retired", "Metric retired"
+        ACTUAL_CONDITION_DELETED = "actual_condition.deleted", "Actual condition deleted"
+        MEASUREMENT_DELETED = "measurement.deleted", "Measurement deleted"
+        OBSTACLE_DELETED = "obstacle.deleted", "Obstacle deleted"
+        EXPERIMENT_DELETED = "experiment.deleted", "Step deleted"
         OBSTACLE_ADDED = "obstacle.added", "Obstacle added"
         OBSTACLE_UPDATED = "obstacle.updated", "Obstacle updated"
         OBSTACLE_WORKING_ON = "obstacle.working_on", "Obstacle worked on"
