@@ -32,6 +32,7 @@ from boards.services.targets import (
     target_condition_start,
     target_condition_update,
 )
+from coaching.services.cycles import cycle_record_actual, cycle_record_target, cycle_start
 from tests.boards.test_board_views import (
     BOARD_QUERIES,
     CASES,
@@ -522,3 +523,36 @@ def test_the_first_outcome_metric_can_be_added_to_a_target_set_without_one(
     metric = target.metrics.get(kind=Metric.Kind.OUTCOME)
     assert (metric.name, metric.higher_is_better) == ("Orders out", True)
     assert "Outcome metric: Orders out (%)" in _section(_board(client, storyboard), "chart")
+
+
+# Elsewhere, a retired metric is not the metric ----------------------------------------------
+
+
+def test_a_retired_process_metric_is_not_the_dashboard_rows_metric(
+    client_for, manager, learner, world
+):
+    measurement_add(metric=world.metric, value="41", by=learner)
+    # Retired after the current one was made (as an import can hold it): the newer row.
+    retired = world.target.metrics.create(
+        kind="process", name="Walk per order", target_value="400", retired_at=timezone.now()
+    )
+    Measurement.objects.create(metric=retired, value="520")
+    html = _html(client_for(manager).get(reverse("dashboard")))
+    assert len(re.findall(r'class="row-link" href="[^"]+">Order picking</a>', html)) == 1
+    assert "Pick time per order" in html and "41 min" in html
+    assert "Walk per order" not in html
+
+
+def test_a_coaching_cycle_reads_and_measures_the_current_metrics_only(learner, coach, world):
+
+    current = world.metric
+    # A retired process metric made after the current one (as an import can hold it).
+    world.target.metrics.create(
+        kind="process", name="Walk per order", target_value="400", retired_at=timezone.now()
+    )
+    cycle = cycle_start(storyboard=world.sb, coach=coach)
+    cycle = cycle_record_target(cycle=cycle, version=cycle.version, by=coach)
+    names = [m["name"] for m in cycle.answers["target"]["metrics"]]
+    assert "Walk per order" not in names
+    cycle_record_actual(cycle=cycle, version=cycle.version, process_value="33", by=coach)
+    assert current.measurements.get().value == Decimal("33")
