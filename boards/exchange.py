@@ -366,14 +366,14 @@ BOARDS_TABLES = [
         "metrics",
         Metric,
         "target_condition__storyboard__team",
-        ("kind", "name", "unit", "target_value", "higher_is_better", "version"),
+        ("kind", "name", "unit", "target_value", "higher_is_better", "retired_at", "version"),
         {"target_condition": "target_conditions"},
     ),
     Table(
         "actual_conditions",
         ActualCondition,
         "storyboard__team",
-        ("observed_at", "operating_pattern", "version"),
+        ("observed_at", "operating_pattern", "figures", "version"),
         {"storyboard": "storyboards", "recorded_by": USERS},
     ),
     Table(

@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from boards import exchange
 from boards.models import (
     Activity,
     ActualCondition,
@@ -19,6 +20,7 @@ from boards.models import (
     Metric,
     Obstacle,
     TargetCondition,
+    Team,
 )
 from boards.selectors import latest_figures, process_metric
 from boards.services.base import Conflict
@@ -40,6 +42,7 @@ from boards.services.targets import (
     target_condition_delete,
     target_condition_start,
 )
+from tests.boards.test_exchange import _comparable, _import
 from tests.boards.test_services import changes_nothing
 
 pytestmark = pytest.mark.django_db
@@ -487,3 +490,22 @@ def test_a_closed_target_condition_is_kept(target, learner):
 def test_a_stale_target_condition_delete_is_a_conflict(target, learner):
     with changes_nothing(target), pytest.raises(Conflict):
         target_condition_delete(target_condition=target, version=target.version + 1, by=learner)
+
+
+# The team's JSON export carries the figures and the retired metrics ---------------------------
+
+
+def test_figures_and_retired_metrics_round_trip_through_export_and_import(storyboard, learner):
+    actual_condition_record(
+        storyboard=storyboard, operating_pattern="W", figures=FIGURES, by=learner
+    )
+    target = _start(storyboard, learner)
+    metric_retire(metric=_outcome(target), version=_outcome(target).version, by=learner)
+    first = exchange.export_document(storyboard.team)
+    [observation] = first["boards"]["actual_conditions"]
+    assert observation["figures"][0]["name"] == "Pick time per order"
+    _import(first, "--slug", "dispatch-copy")
+    copy = Team.objects.get(slug="dispatch-copy")
+    assert _comparable(exchange.export_document(copy)) == _comparable(first)
+    copied = Metric.objects.get(target_condition__storyboard__team=copy, kind="outcome")
+    assert copied.is_retired

@@ -14,6 +14,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from boards.models import Activity, ActualCondition, Experiment, Measurement, Metric, Obstacle
 from boards.sections import board_changed
@@ -556,3 +558,35 @@ def test_a_coaching_cycle_reads_and_measures_the_current_metrics_only(learner, c
     assert "Walk per order" not in names
     cycle_record_actual(cycle=cycle, version=cycle.version, process_value="33", by=coach)
     assert current.measurements.get().value == Decimal("33")
+
+
+# Hostile input at the current condition's form (no target condition yet) ---------------------
+
+HOSTILE = st.one_of(
+    st.text(max_size=30),
+    st.text(min_size=1, max_size=4).map(lambda chunk: chunk * 1000),
+    st.sampled_from(
+        ["<script>alert(1)</script>", "\x00", "NaN", "-Infinity", "1e400", "12,5", "", "  "]
+    ),
+)
+CURRENT_FIELDS = [*FIGURES, "process_higher", "outcome_higher"]
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_the_current_condition_form_refuses_hostile_input_clearly(
+    client_for, learner, storyboard, data
+):
+    payload = {name: data.draw(HOSTILE, label=name) for name in CURRENT_FIELDS}
+    url = reverse("boards:actual_new", args=[storyboard.pk])
+    response = client_for(learner).post(url, payload, headers=HX)
+    assert response.status_code in (200, 422), payload
+    if response.status_code == 200:
+        saved = ActualCondition.objects.latest("pk")
+        assert all(f.value.is_finite() for f in saved.figure_list)
+    board = _board(client_for(learner), storyboard)
+    assert "<script>alert" not in board
