@@ -207,11 +207,11 @@ class CurrentConditionForm(GroupedForm, ActualConditionForm):
     """Grasping the current condition while no target condition defines the metrics: the
     operating pattern, and the process and outcome metric with their values now."""
 
-    process_name = forms.CharField(max_length=120, required=False, label="Process metric")
+    process_name = forms.CharField(max_length=120, required=False, label="Name")
     process_unit = forms.CharField(max_length=32, required=False, label="Unit")
     process_higher = _better_is("0")
     process_value = NumberField(required=False, label="Now")
-    outcome_name = forms.CharField(max_length=120, required=False, label="Outcome metric")
+    outcome_name = forms.CharField(max_length=120, required=False, label="Name")
     outcome_unit = forms.CharField(max_length=32, required=False, label="Unit")
     outcome_higher = _better_is("1")
     outcome_value = NumberField(required=False, label="Now")
@@ -274,7 +274,9 @@ class MeasurementForm(forms.Form):
 class MetricFields(forms.Form):
     """The process and outcome metric of a new target condition."""
 
-    process_name = forms.CharField(max_length=120, label="Process metric")
+    process_name = forms.CharField(
+        max_length=120, label="Name", error_messages={"required": "Name the process metric."}
+    )
     process_unit = forms.CharField(max_length=32, required=False, label="Unit")
     process_target = NumberField(label="Target")
     process_higher = forms.TypedChoiceField(
@@ -283,7 +285,7 @@ class MetricFields(forms.Form):
         coerce=lambda v: v == "1",
         initial="0",
     )
-    outcome_name = forms.CharField(max_length=120, required=False, label="Outcome metric")
+    outcome_name = forms.CharField(max_length=120, required=False, label="Name")
     outcome_unit = forms.CharField(max_length=32, required=False, label="Unit")
     outcome_target = NumberField(required=False, label="Target")
     outcome_higher = forms.TypedChoiceField(

@@ -54,16 +54,18 @@ def test_a_new_board_leads_the_learner_step_by_step(new_page, learner, storyboar
     expect(page.locator("#obstacles")).to_contain_text("Waits for the target condition")
     _shot(page, f"new-board-1-empty-{size}")
     _only_primary(page, "Record the current condition").click()
+    expect(page.get_by_role("group", name="Process metric")).to_be_visible()
+    _shot(page, f"new-board-1a-current-condition-form-{size}")
 
     page.get_by_label("What do you observe now?").fill(
         "Pickers walk each aisle twice; the list is printed in order of entry."
     )
     process = page.get_by_role("group", name="Process metric")
-    process.get_by_label("Process metric").fill("Pick time per order")
+    process.get_by_label("Name").fill("Pick time per order")
     process.get_by_label("Unit").fill("min")
     process.get_by_label("Now").fill("41")
     outcome = page.get_by_role("group", name="Outcome metric")
-    outcome.get_by_label("Outcome metric").fill("Orders shipped same day")
+    outcome.get_by_label("Name").fill("Orders shipped same day")
     outcome.get_by_label("Unit").fill("%")
     outcome.get_by_label("Better is").select_option("higher")
     outcome.get_by_label("Now").fill("81")
@@ -83,12 +85,13 @@ def test_a_new_board_leads_the_learner_step_by_step(new_page, learner, storyboar
 
     # The metrics come from the current condition, with their values now beside the targets.
     process = page.get_by_role("group", name="Process metric")
-    expect(process.get_by_label("Process metric")).to_have_value("Pick time per order")
+    expect(process.get_by_label("Name")).to_have_value("Pick time per order")
     expect(process).to_contain_text("Now 41 min")
     page.get_by_label("Operating pattern").fill("Each order is picked in one walk, aisle order.")
     page.get_by_label("Achieve by").fill((timezone.localdate() + timedelta(days=14)).isoformat())
     process.get_by_label("Target").fill("30")
     page.get_by_role("group", name="Outcome metric (optional)").get_by_label("Target").fill("95")
+    _shot(page, f"new-board-2a-target-condition-form-{size}")
     page.get_by_role("button", name="Set target condition").click()
 
     # After the first target condition: a run chart per metric, starting at the current
