@@ -21,7 +21,6 @@ from boards.models import (
 )
 from boards.selectors import active_target_condition, latest_figures
 from boards.services.base import (
-    CLOSED,
     Conflict,
     board_write,
     change_logged,
@@ -46,7 +45,7 @@ CLOSED_AS: dict[str, Activity.Action] = {
 }
 
 
-def _metric_spec(spec: dict[str, Any] | None, kind: Metric.Kind) -> dict[str, Any] | None:
+def metric_spec(spec: dict[str, Any] | None, kind: Metric.Kind) -> dict[str, Any] | None:
     if not spec:
         return None
     return {
@@ -88,8 +87,8 @@ def target_condition_start(
     if achieve_by < timezone.localdate():
         raise ValidationError({"achieve_by": "The achieve-by date cannot be in the past."})
     specs = [
-        _metric_spec(process_metric, Metric.Kind.PROCESS),
-        _metric_spec(outcome_metric, Metric.Kind.OUTCOME),
+        metric_spec(process_metric, Metric.Kind.PROCESS),
+        metric_spec(outcome_metric, Metric.Kind.OUTCOME),
     ]
     number = (storyboard.target_conditions.aggregate(n=Max("number"))["n"] or 0) + 1
     # Read before the new target condition exists: it would count as having taken them up.
@@ -194,6 +193,11 @@ def target_condition_close(
         summary=f"Closed target condition {target_condition.number} as {status}",
     )
     return target_condition
+
+
+def require_current(metric: Metric) -> None:
+    if metric.is_retired:
+        raise ValidationError("This metric is retired: it takes no new measurements or changes.")
 
 
 @board_write
@@ -352,115 +356,6 @@ def measurement_add(
         after=snapshot(measurement, MEASUREMENT_FIELDS),
     )
     return measurement
-
-
-def measurement_kept_because(measurement: Measurement) -> str:
-    """Why this measurement cannot be deleted, or "" if it can."""
-    metric = measurement.metric
-    if not metric.target_condition.is_active:
-        return CLOSED
-    if metric.is_retired:
-        return "This metric is retired: its measurements stay as they were."
-    return ""
-
-
-@board_write
-def measurement_delete(*, measurement: Measurement, by: User | None) -> None:
-    """Take a measurement off its run chart (a typo, the wrong metric)."""
-    metric = measurement.metric
-    refuse(measurement_kept_because(measurement))
-    local = timezone.localtime(measurement.measured_at)
-    log_activity(
-        storyboard=metric.target_condition.storyboard,
-        by=by,
-        action=Activity.Action.MEASUREMENT_DELETED,
-        obj=measurement,
-        summary=f"Deleted a measurement of {metric.name}: "
-        f"{metric.format_value(measurement.value)} on {local:%d %b %H:%M}",
-        before=snapshot(measurement, MEASUREMENT_FIELDS),
-    )
-    measurement.delete()
-
-
-# Metrics -----------------------------------------------------------------------------------------
-
-
-def require_current(metric: Metric) -> None:
-    if metric.is_retired:
-        raise ValidationError("This metric is retired: it takes no new measurements or changes.")
-
-
-@board_write
-def metric_add(
-    *,
-    target_condition: TargetCondition,
-    kind: str,
-    name: str,
-    unit: str,
-    target_value: Any,
-    higher_is_better: bool,
-    by: User | None,
-) -> Metric:
-    """Give the target condition its process or outcome metric (one current one of each)."""
-    require_active(target_condition)
-    if kind not in Metric.Kind.values:
-        raise ValidationError({"kind": "A metric is the process or the outcome metric."})
-    spec = _metric_spec(
-        {
-            "name": name,
-            "unit": unit,
-            "target_value": target_value,
-            "higher_is_better": (higher_is_better),
-        },
-        Metric.Kind(kind),
-    )
-    assert spec is not None
-    # Lock the target condition: two people adding the same kind at once take turns.
-    TargetCondition.objects.select_for_update().filter(pk=target_condition.pk).first()
-    current = Metric.objects.filter(target_condition=target_condition, kind=kind).current()
-    if current.exists():
-        label = Metric.Kind(kind).label.lower()
-        raise ValidationError(
-            f"This target condition has its {label} already: retire it first to measure "
-            "something else."
-        )
-    metric = Metric.objects.create(target_condition=target_condition, **spec)
-    log_activity(
-        storyboard=target_condition.storyboard,
-        by=by,
-        action=Activity.Action.METRIC_ADDED,
-        obj=metric,
-        summary=f"Added the {metric.get_kind_display().lower()} {metric.name} "
-        f"{metric.target_label}",
-        after=snapshot(metric, METRIC_FIELDS),
-    )
-    return metric
-
-
-def metric_kept_because(metric: Metric) -> str:
-    """Why this metric cannot be retired, or "" if it can."""
-    if not metric.target_condition.is_active:
-        return CLOSED
-    if metric.is_retired:
-        return "This metric is retired already."
-    return ""
-
-
-@board_write
-def metric_retire(*, metric: Metric, version: int, by: User | None) -> Metric:
-    """Stop measuring a metric; its measurements and run chart stay readable in the history."""
-    refuse(metric_kept_because(metric))
-    change_logged(
-        metric,
-        version=version,
-        changes={"retired_at": timezone.now()},
-        fields=METRIC_FIELDS,
-        storyboard=metric.target_condition.storyboard,
-        by=by,
-        action=Activity.Action.METRIC_RETIRED,
-        summary=f"Retired the {metric.get_kind_display().lower()} {metric.name}",
-    )
-    return metric
 
 
 def target_condition_kept_because(target_condition: TargetCondition) -> str:

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 from boards import access, forms
 from boards.http import AuthenticatedHttpRequest
 from boards.models import Metric
-from boards.services import targets as services
+from boards.services import metrics as services
 from boards.views.base import active_target, create, refused, remove
 
 

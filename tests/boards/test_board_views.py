@@ -40,6 +40,7 @@ from boards.models import (
 )
 from boards.sections import board_changed
 from boards.services.experiments import experiment_plan, experiment_record_result, experiment_update
+from boards.services.metrics import metric_retire
 from boards.services.obstacles import (
     obstacle_add,
     obstacle_clear,
@@ -50,7 +51,6 @@ from boards.services.storyboards import challenge_create, storyboard_create
 from boards.services.targets import (
     actual_condition_record,
     measurement_add,
-    metric_retire,
     metric_update,
     target_condition_close,
     target_condition_start,

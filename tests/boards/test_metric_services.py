@@ -29,14 +29,12 @@ from boards.services.experiments import (
     experiment_plan,
     experiment_record_result,
 )
+from boards.services.metrics import measurement_delete, metric_add, metric_retire
 from boards.services.obstacles import obstacle_add, obstacle_delete, obstacle_update
 from boards.services.targets import (
     actual_condition_delete,
     actual_condition_record,
     measurement_add,
-    measurement_delete,
-    metric_add,
-    metric_retire,
     metric_update,
     target_condition_close,
     target_condition_delete,

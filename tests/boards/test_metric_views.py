@@ -24,11 +24,11 @@ from boards.services.experiments import (
     experiment_record_result,
     experiment_update,
 )
+from boards.services.metrics import metric_retire
 from boards.services.obstacles import obstacle_add, obstacle_update
 from boards.services.targets import (
     actual_condition_record,
     measurement_add,
-    metric_retire,
     metric_update,
     target_condition_close,
     target_condition_start,
