@@ -227,7 +227,7 @@ def actual_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         section="actual",
         save=save,
         message="Current condition recorded." if grasp else "Actual condition recorded.",
-        extra={"grasp": grasp, "first": grasp and not sb.actual_conditions.exists()},
+        extra={"grasp": grasp},
     )
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError
 from django.utils import timezone
 
 from boards import exchange
@@ -507,3 +508,18 @@ def test_figures_and_retired_metrics_round_trip_through_export_and_import(storyb
     assert _comparable(exchange.export_document(copy)) == _comparable(first)
     copied = Metric.objects.get(target_condition__storyboard__team=copy, kind="outcome")
     assert copied.is_retired
+
+
+@pytest.mark.parametrize(
+    "figures", ["41 min", [{"kind": "process", "name": "Pick", "value": "fast"}], [{"x": 1}]]
+)
+def test_an_import_refuses_figures_that_are_not_figures(storyboard, learner, figures):
+
+    actual_condition_record(
+        storyboard=storyboard, operating_pattern="W", figures=FIGURES, by=learner
+    )
+    document = exchange.export_document(storyboard.team)
+    document["boards"]["actual_conditions"][0]["figures"] = figures
+    with pytest.raises(CommandError, match="figures: Figures are a list of metrics"):
+        _import(document, "--slug", "dispatch-copy")
+    assert not Team.objects.filter(slug="dispatch-copy").exists()

@@ -590,3 +590,21 @@ def test_the_current_condition_form_refuses_hostile_input_clearly(
         assert all(f.value.is_finite() for f in saved.figure_list)
     board = _board(client_for(learner), storyboard)
     assert "<script>alert" not in board
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_the_metric_form_refuses_hostile_input_clearly(client_for, learner, target, data):
+    outcome = target.metrics.current().filter(kind="outcome").first()
+    if outcome is not None:
+        metric_retire(metric=outcome, version=outcome.version, by=learner)
+    fields = ["kind", "name", "unit", "higher_is_better", "target_value"]
+    payload = {name: data.draw(HOSTILE, label=name) for name in fields}
+    url = reverse("boards:metric_new", args=[target.storyboard.pk])
+    response = client_for(learner).post(url, payload, headers=HX)
+    assert response.status_code in (200, 409, 422), payload
+    assert response.content.strip()
