@@ -5,6 +5,9 @@ object's team gets 404 (the object does not exist for them), and so does an obje
 on the storyboard its address names; a member whose role is read-only gets PermissionDenied
 (403) when asking to write. The object and the user's role in its team come in one query.
 
+An archived team is read-only for everyone, its administrators included: every write to its
+boards is refused here (403), in ``_check`` and ``can_edit``, so every write path honours it.
+
 A user's roles are remembered for as long as that user object lives: a request's user is made
 for the request, so a request reads them at most once. A membership changed in this process is
 forgotten at once, so a page drawn after a change of role sees the new one.
@@ -16,6 +19,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Model, OuterRef, QuerySet, Subquery
@@ -49,6 +53,7 @@ class _Roles:
     user_id: int
     teams: dict[int, str | None] = field(default_factory=dict)
     complete: bool = False  # every team's role is in ``teams``
+    archived: set[int] = field(default_factory=set)  # the archived teams among ``teams``
 
 
 # By the user object's identity, not its equality: another copy of the same person (a test's,
@@ -70,6 +75,16 @@ def forget_roles(user_id: int) -> None:
     for roles in list(_remembered.values()):
         if roles.user_id == user_id:
             roles.teams.clear()
+            roles.archived.clear()
+            roles.complete = False
+
+
+def forget_team(team_id: int) -> None:
+    """Forget every role read for this team: archiving or restoring it changes what they allow."""
+    for roles in list(_remembered.values()):
+        if team_id in roles.teams:
+            roles.teams.clear()
+            roles.archived.clear()
             roles.complete = False
 
 
@@ -88,19 +103,53 @@ def role_in(user: AnyUser, team_id: int) -> str | None:
     roles = _roles(user)
     if team_id not in roles.teams and not roles.complete:
         # Read them all at once: a page about several teams asks once.
-        roles.teams.update(Membership.objects.filter(user=user).values_list("team_id", "role"))
+        rows = Membership.objects.filter(user=user).values_list(
+            "team_id", "role", "team__archived_at"
+        )
+        for team, role, archived_at in rows:
+            _remember(roles, team, role, archived=archived_at is not None)
         roles.complete = True
     return roles.teams.get(team_id)
 
 
+def _remember(roles: _Roles, team_id: int, role: str | None, *, archived: bool) -> None:
+    roles.teams[team_id] = role
+    if archived:
+        roles.archived.add(team_id)
+    else:
+        roles.archived.discard(team_id)
+
+
+def team_archived_for(user: AnyUser, team_id: int) -> bool:
+    """Is this team (one of the user's) archived? Read with the user's roles, no query more."""
+    if role_in(user, team_id) is None or not isinstance(user, User):
+        return False
+    return team_id in _roles(user).archived
+
+
+def require_writable(user: AnyUser, team_id: int) -> None:
+    """Refuse (403) a write to an archived team, for a path that asks no getter with ``write``."""
+    if team_archived_for(user, team_id):
+        raise PermissionDenied(ARCHIVED_MESSAGE)
+
+
 def can_edit(user: AnyUser, storyboard: Storyboard) -> bool:
     """May this user change this board's content? The one place that answers it."""
-    return role_in(user, storyboard.team_id) in EDITING_ROLES
+    return role_in(user, storyboard.team_id) in EDITING_ROLES and not team_archived_for(
+        user, storyboard.team_id
+    )
 
 
 def is_admin(user: AnyUser, team: Team) -> bool:
     """May this user invite, change roles and remove members?"""
     return role_in(user, team.pk) == Role.ADMIN
+
+
+def may_create_team(user: AnyUser) -> bool:
+    """May this user create teams? ``KATA_TEAM_CREATORS``: everyone signed in, or staff only."""
+    if not isinstance(user, User) or not user.is_active:
+        return False
+    return settings.KATA_TEAM_CREATORS == "everyone" or user.is_staff
 
 
 def teams_for_user(user: User) -> QuerySet[Team]:
@@ -111,15 +160,22 @@ def teams_for_user(user: User) -> QuerySet[Team]:
 
 READER_ROLE = "reader_role"
 READER_TEAM = "reader_team"
+READER_TEAM_ARCHIVED = "reader_team_archived_at"
+ARCHIVED_MESSAGE = (
+    "This team is archived: its storyboards can be read, not changed. "
+    "A team administrator can restore it from the team page."
+)
 
 
-def _check(role: str | None, *, write: bool, admin: bool = False) -> None:
+def _check(role: str | None, *, write: bool, admin: bool = False, archived: bool = False) -> None:
     if role is None:
         raise Http404("No such page.")
-    if write and role not in EDITING_ROLES:
-        raise PermissionDenied("Your role in this team can read its storyboards, not change them.")
     if admin and role != Role.ADMIN:
         raise PermissionDenied("Only a team administrator can do this.")
+    if write and role not in EDITING_ROLES:
+        raise PermissionDenied("Your role in this team can read its storyboards, not change them.")
+    if write and archived:
+        raise PermissionDenied(ARCHIVED_MESSAGE)
 
 
 def _get(
@@ -135,21 +191,33 @@ def _get(
     if isinstance(user, AnonymousUser) or not user.is_authenticated:
         raise Http404("No such page.")
     role = Membership.objects.filter(team=OuterRef(team), user=user).values("role")[:1]
+    archived_at = "archived_at" if team == "pk" else f"{team}__archived_at"
     found = (
-        queryset.filter(**lookup).annotate(**{READER_ROLE: Subquery(role), READER_TEAM: F(team)})
+        queryset.filter(**lookup).annotate(
+            **{
+                READER_ROLE: Subquery(role),
+                READER_TEAM: F(team),
+                READER_TEAM_ARCHIVED: F(archived_at),
+            }
+        )
     ).first()
     if found is None:
         raise Http404("No such page.")
     reader_role: str | None = getattr(found, READER_ROLE)
-    _roles(user).teams[getattr(found, READER_TEAM)] = reader_role
-    _check(reader_role, write=write, admin=admin)
+    archived = getattr(found, READER_TEAM_ARCHIVED) is not None
+    _remember(_roles(user), getattr(found, READER_TEAM), reader_role, archived=archived)
+    _check(reader_role, write=write, admin=admin, archived=archived)
     return found
 
 
 def get_team_for_user(
     user: AnyUser, slug: str, *, write: bool = False, admin: bool = False
 ) -> Team:
-    """The team for a member; ``admin=True`` also asks for the team administrator role."""
+    """The team for a member; ``admin=True`` also asks for the team administrator role.
+
+    ``write=True`` is for changing the team itself (renaming, inviting): refused while it is
+    archived. Restoring, exporting and deleting an archived team ask for ``admin`` alone.
+    """
     return _get(user, Team.objects.all(), team="pk", write=write, admin=admin, slug=slug)
 
 

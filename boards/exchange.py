@@ -21,7 +21,8 @@ app adds a module ``<app>/exchange.py`` calling ``register``, found the way the 
 ``admin.py`` modules.
 
 This module holds the document's shape (the registry, the id contexts) and writes it;
-``boards.exchange_import`` reads it back in (``import_team``, the ``import_team`` command).
+``boards.exchange_import`` reads it back in (``import_team``, the ``import_team`` command),
+each value by the rules in ``boards.exchange_values``.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
@@ -88,10 +90,16 @@ class ExportContext:
 
 
 class ImportContext:
-    """Maps the document's ids to the new rows' primary keys."""
+    """Maps the document's ids to the new rows' primary keys, and each row to where it lies.
+
+    ``scopes[table][id]`` names the rows a row lies in, by table, itself included: a
+    measurement's is ``{"measurements": 4, "metrics": 2, "target_conditions": 1,
+    "storyboards": 1}``. A reference must not leave the scopes the two rows share.
+    """
 
     def __init__(self) -> None:
         self.ids: dict[str, dict[int, int]] = defaultdict(dict)
+        self.scopes: dict[str, dict[int, dict[str, int]]] = defaultdict(dict)
 
     def pk(self, table: str, local: Any) -> int | None:
         """The new key of ``table`` row ``local``; None when the document has no such row."""
@@ -101,17 +109,25 @@ class ImportContext:
 
 
 RowHook = Callable[[dict[str, Any], Any], None]
+# Raises ValidationError (by field, as the services do) for a row the app's rules refuse.
+RowCheck = Callable[[Any], None]
 
 
 @dataclass(frozen=True)
 class Table:
     """One model's rows of a team, as a list in the document.
 
-    ``team_path`` is the lookup from the model to its team ("team", "storyboard__team").
-    ``fields`` are copied as values; ``refs`` maps each foreign key to the table it points at
-    (``"users"`` for people). ``export_row``/``import_row`` adjust a row in place for values
-    that hold keys in other forms, such as JSON snapshots; on import the hook runs before the
-    row is read, and turns document ids into new keys with ``ImportContext.pk``.
+    ``team_path`` is the lookup from the model to its team ("team", "storyboard__team"); its
+    first step is the row's parent, whose scope the row lies in. ``fields`` are copied as
+    values; ``refs`` maps each foreign key to the table it points at (``"users"`` for people).
+    ``export_row``/``import_row`` adjust a row in place for values that hold keys in other
+    forms, such as JSON snapshots; on import the hook runs before the row is read, and turns
+    document ids into new keys with ``ImportContext.pk``.
+
+    On import every value passes the rules the forms and services apply (see
+    ``boards.exchange_import``); ``check`` adds the app's rules about a whole row, given the
+    unsaved model instance, and ``forms`` names (dotted paths) the forms people write these
+    rows with: a text is as long as their field of the same name allows, at most.
     """
 
     name: str
@@ -121,6 +137,14 @@ class Table:
     refs: Mapping[str, str] = field(default_factory=dict)
     export_row: RowHook | None = None
     import_row: RowHook | None = None
+    check: RowCheck | None = None
+    forms: tuple[str, ...] = ()
+
+    @property
+    def parent(self) -> str | None:
+        """The foreign key to the row this one belongs to; None for the team's own rows."""
+        first = self.team_path.split("__", 1)[0]
+        return None if first == "team" else first
 
     def queryset(self, team: Team) -> models.QuerySet:
         return self.model._default_manager.filter(**{self.team_path: team}).order_by("pk")
@@ -324,11 +348,21 @@ def _activity_export(row: dict[str, Any], ctx: ExportContext) -> None:
 
 
 def _activity_import(row: dict[str, Any], ctx: ImportContext) -> None:
-    table = _table_for_model(str(row.get("object_type")))
+    object_type, object_id = row.get("object_type"), row.get("object_id")
+    if object_id is not None and (not isinstance(object_id, int) or isinstance(object_id, bool)):
+        raise ValidationError({"object_id": "Give the changed row's id, a whole number, or null."})
+    table = _table_for_model(object_type) if isinstance(object_type, str) else None
     # A change to a row that is no longer there keeps 0, which no row has.
-    row["object_id"] = (ctx.pk(table, row.get("object_id")) if table else None) or 0
+    row["object_id"] = (ctx.pk(table, object_id) if table else None) or 0
     for key in ("before", "after"):
         row[key] = map_keys(row.get(key), SNAPSHOT_REFS, ctx.pk)
+
+
+def _check_activity(activity: Activity) -> None:
+    # The services log a snapshot of fields (services.base.snapshot): an object, or nothing.
+    for name in ("before", "after"):
+        if not isinstance(getattr(activity, name), dict | None):
+            raise ValidationError({name: "Give the snapshot as an object of fields, or null."})
 
 
 BOARDS_TABLES = [
@@ -361,6 +395,7 @@ BOARDS_TABLES = [
             "version",
         ),
         {"storyboard": "storyboards"},
+        forms=("boards.forms.TargetConditionForm", "boards.forms.CloseTargetConditionForm"),
     ),
     Table(
         "metrics",
@@ -375,6 +410,7 @@ BOARDS_TABLES = [
         "storyboard__team",
         ("observed_at", "operating_pattern", "figures", "version"),
         {"storyboard": "storyboards", "recorded_by": USERS},
+        forms=("boards.forms.ActualConditionForm",),
     ),
     Table(
         "obstacles",
@@ -400,6 +436,7 @@ BOARDS_TABLES = [
             "version",
         ),
         {"target_condition": "target_conditions", "obstacle": "obstacles", "created_by": USERS},
+        forms=("boards.forms.ExperimentPlanForm", "boards.forms.ExperimentResultForm"),
     ),
     Table(
         "measurements",
@@ -416,6 +453,7 @@ BOARDS_TABLES = [
         {"storyboard": "storyboards", "actor": USERS},
         export_row=_activity_export,
         import_row=_activity_import,
+        check=_check_activity,
     ),
 ]
 

@@ -177,7 +177,8 @@ def team_leave(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def invitation_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    team = access.get_team_for_user(request.user, slug, admin=True)
+    # ``write``: an archived team takes nobody new.
+    team = access.get_team_for_user(request.user, slug, admin=True, write=True)
     form = forms.InviteForm(request.POST)
     try:
         ok, invitation = submit(

@@ -45,6 +45,7 @@ from boards.models import (
     Obstacle,
     Storyboard,
     TargetCondition,
+    Team,
     User,
 )
 
@@ -140,6 +141,7 @@ def board_changed(
     metrics: Iterable[int] = (),
     challenges: Iterable[int] = (),
     people: Iterable[int] = (),
+    teams: Iterable[int] = (),
 ) -> None:
     """Retire the cached sections of every board that shows one of these rows."""
     where = Q(pk__in=list(storyboards))
@@ -150,6 +152,8 @@ def board_changed(
         where |= Q(pk__in=boards)
     if challenges:
         where |= Q(challenge__in=challenges)
+    if teams:  # a board's head names its team
+        where |= Q(team__in=teams)
     if people:
         acted = Activity.objects.filter(actor__in=people).values("storyboard")
         where |= Q(learner__in=people) | Q(coach__in=people) | Q(pk__in=acted)
@@ -167,6 +171,7 @@ SHOWN_ON = {
     Experiment: ("targets", "target_condition_id"),
     Measurement: ("metrics", "metric_id"),
     Challenge: ("challenges", "pk"),
+    Team: ("teams", "pk"),
 }
 
 

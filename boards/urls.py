@@ -1,11 +1,20 @@
 from django.urls import path
 
 from boards import members
-from boards.views import experiments, metrics, obstacles, reading, targets
+from boards.views import experiments, metrics, obstacles, reading, targets, teams
 
 app_name = "boards"
 
 urlpatterns = [
+    # A team's own pages: new, settings, archive and restore, delete; every team for staff.
+    path("teams/", teams.teams_all, name="teams_all"),
+    path("teams/new", teams.team_new, name="team_new"),
+    path("teams/new/address", teams.team_slug, name="team_slug"),
+    path("teams/<slug:slug>/settings", teams.team_settings, name="team_settings"),
+    path("teams/<slug:slug>/archive", teams.team_archive, name="team_archive"),
+    path("teams/<slug:slug>/restore", teams.team_restore, name="team_restore"),
+    path("teams/<slug:slug>/delete", teams.team_delete, name="team_delete"),
+    # The team and its members.
     path("teams/<slug:slug>/", reading.team, name="team"),
     path("teams/<slug:slug>/members/", members.members, name="members"),
     path("teams/<slug:slug>/members/invite", members.invitation_new, name="invitation_new"),

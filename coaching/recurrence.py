@@ -65,6 +65,24 @@ def parse_rule(value: str) -> tuple[str, list[str]]:
     return "days", days
 
 
+def check_rule(value: str) -> None:
+    """Refuse a stored rule the schedule form cannot write (``build_rule`` writes them all).
+
+    Once, daily, weekdays or chosen days of the week: anything finer ("FREQ=SECONDLY") would
+    fill the calendar and the reminder queue with thousands of sessions an hour.
+    """
+    repeat, days = parse_rule(value)
+    try:
+        written: str | None = build_rule(repeat=repeat, days=days)
+    except InvalidRule:
+        written = None
+    if written != value:
+        raise InvalidRule(
+            f"Sessions repeat daily, on weekdays or on chosen days of the week, written as "
+            f"the schedule form writes them: {value[:80]!r} is not such a rule."
+        )
+
+
 def _rule(series: SessionSeries, dtstart: datetime) -> rrule:
     try:
         rule = rrulestr(series.rrule, dtstart=dtstart)

@@ -324,6 +324,8 @@ def reason_to_skip(reminder: Reminder, now: datetime) -> str:
         return "no active account with an email address"
     if not Membership.objects.filter(user=recipient, team_id=session.storyboard.team_id).exists():
         return "no longer a member of the team"
+    if session.storyboard.team.archived_at is not None:
+        return "the team is archived"
     return ""
 
 

@@ -15,10 +15,12 @@ def _member_teams(user: User) -> QuerySet[Membership, int]:
 
 
 def sessions_taking_part(user: User) -> SessionQuerySet:
-    """The sessions the user coaches, learns in or observes, on the boards of their teams."""
+    """The sessions the user coaches, learns in or observes, on the boards of their teams
+    (archived teams' aside)."""
     return Session.objects.filter(
         Q(series__coach=user) | Q(series__learner=user) | Q(series__second_coach=user),
         storyboard__team_id__in=_member_teams(user),
+        storyboard__team__archived_at__isnull=True,
     )
 
 

@@ -77,6 +77,10 @@ if not DEBUG and not SITE_URL.startswith(("https://", "http://")):
 KATA_INVITATION_DAYS = envint("KATA_INVITATION_DAYS", 7)
 if not 1 <= KATA_INVITATION_DAYS <= 90:
     fail("KATA_INVITATION_DAYS", "must be between 1 and 90 days")
+# Who may create teams: "everyone" signed in, or "staff" (users with is_staff) only.
+KATA_TEAM_CREATORS = envstr("KATA_TEAM_CREATORS", "everyone").lower()
+if KATA_TEAM_CREATORS not in ("everyone", "staff"):
+    fail("KATA_TEAM_CREATORS", f"must be everyone or staff, not {KATA_TEAM_CREATORS!r}")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

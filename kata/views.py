@@ -32,12 +32,22 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         .prefetch_related(active_targets),
     )
     memberships = (
-        Membership.objects.filter(user=request.user)
+        Membership.objects.filter(user=request.user, team__archived_at__isnull=True)
         .select_related("team")
         .prefetch_related(storyboards)
         .order_by("team__name")
     )
-    return render(request, "kata/home.html", {"memberships": memberships})
+    archived = (
+        Membership.objects.filter(user=request.user, team__archived_at__isnull=False)
+        .select_related("team")
+        .order_by("team__name")
+    )
+    context = {
+        "memberships": memberships,
+        "archived": archived,
+        "may_create_team": access.may_create_team(request.user),
+    }
+    return render(request, "kata/home.html", context)
 
 
 @login_required

@@ -31,10 +31,26 @@ class User(AbstractUser):
         return str(self)
 
 
+class TeamQuerySet(models.QuerySet["Team"]):
+    def active(self) -> TeamQuerySet:
+        return self.filter(archived_at__isnull=True)
+
+    def archived(self) -> TeamQuerySet:
+        return self.filter(archived_at__isnull=False)
+
+
 class Team(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=80, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # An archived team is read-only for everyone and out of the lists; its administrators can
+    # restore it. Who archived it and when is kept on the row (a team has no board to log to).
+    archived_at = models.DateTimeField(null=True, blank=True)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = TeamQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -44,6 +60,10 @@ class Team(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("boards:team", args=[self.slug])
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class Role(models.TextChoices):

@@ -15,6 +15,26 @@ from coaching.models import CoachingCycle, SecondCoachObservation
 from coaching.steps import OBSERVED_PARTS
 
 
+def check_observer(cycle: CoachingCycle, observer_id: int) -> None:
+    if observer_id in (cycle.coach_id, cycle.learner_id):
+        raise ValidationError("The second coach observes the cycle: not its coach or learner.")
+
+
+def clean_observation(
+    notes: Mapping[str, str], seconds: Mapping[str, int | None]
+) -> tuple[dict[str, str], dict[str, int]]:
+    """Notes and times as kept: for the observed parts only, notes stripped, 0 to 4 hours each."""
+    keys = {part.key for part in OBSERVED_PARTS}
+    clean_notes = {k: v.strip() for k, v in notes.items() if k in keys and v and v.strip()}
+    clean_seconds = {}
+    for key, value in seconds.items():
+        if key in keys and value is not None:
+            if not 0 <= value <= 4 * 3600:
+                raise ValidationError({f"seconds_{key}": "Between 0 and 4 hours."})
+            clean_seconds[key] = value
+    return clean_notes, clean_seconds
+
+
 @transaction.atomic
 def observation_save(
     *,
@@ -27,16 +47,8 @@ def observation_save(
 ) -> SecondCoachObservation:
     """A second coach's notes per question, time spent per part and feedback for the coach."""
     now = now or timezone.now()
-    if observer.pk in (cycle.coach_id, cycle.learner_id):
-        raise ValidationError("The second coach observes the cycle: not its coach or learner.")
-    keys = {part.key for part in OBSERVED_PARTS}
-    clean_notes = {k: v.strip() for k, v in notes.items() if k in keys and v and v.strip()}
-    clean_seconds = {}
-    for key, value in seconds.items():
-        if key in keys and value is not None:
-            if not 0 <= value <= 4 * 3600:
-                raise ValidationError({f"seconds_{key}": "Between 0 and 4 hours."})
-            clean_seconds[key] = value
+    check_observer(cycle, observer.pk)
+    clean_notes, clean_seconds = clean_observation(notes, seconds)
     observation, created = SecondCoachObservation.objects.get_or_create(
         cycle=cycle,
         observer=observer,

@@ -61,11 +61,15 @@ def _check_people(
             )
 
 
-def _check_schedule(
+def check_duration(minutes: int) -> None:
+    if not 5 <= minutes <= 240:
+        raise ValidationError({"duration_minutes": "A session lasts 5 to 240 minutes."})
+
+
+def check_schedule(
     *, rrule: str, duration_minutes: int, until: date | None, count: int | None, start_date: date
 ) -> None:
-    if not 5 <= duration_minutes <= 240:
-        raise ValidationError({"duration_minutes": "A session lasts 5 to 240 minutes."})
+    check_duration(duration_minutes)
     if until is not None and count is not None:
         raise ValidationError("End the series on a date or after a number of sessions, not both.")
     if count is not None and not 1 <= count <= MAX_COUNT:
@@ -105,7 +109,7 @@ def series_create(
     """Schedule coaching sessions: once, or by a recurrence rule in the coach's time zone."""
     now = now or timezone.now()
     _check_people(storyboard, coach, learner, second_coach)
-    _check_schedule(
+    check_schedule(
         rrule=rrule,
         duration_minutes=duration_minutes,
         until=until,
@@ -211,7 +215,7 @@ def series_update(
     if series.is_cancelled:
         raise ValidationError("This series is cancelled.")
     _check_people(series.storyboard, series.coach, series.learner, second_coach)
-    _check_schedule(
+    check_schedule(
         rrule=rrule,
         duration_minutes=duration_minutes,
         until=until,

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
-from boards.access import get_storyboard_for_user
+from boards.access import get_storyboard_for_user, require_writable
 from boards.board import Board
 from boards.forms import submit
 from boards.http import AuthenticatedHttpRequest, see_other
@@ -256,6 +256,8 @@ def observe(request: AuthenticatedHttpRequest, pk: int, cycle_pk: int) -> HttpRe
     sb = cycle.storyboard
     if not access.may_observe(user, cycle):
         raise PermissionDenied("Only a second coach observes a cycle.")
+    if request.method == "POST":
+        require_writable(user, sb.team_id)  # a second coach may read only, so no getter asks
     observation = SecondCoachObservation.objects.filter(cycle=cycle, observer=user).first()
     timings = step_seconds(cycle)
     form = forms.ObservationForm(

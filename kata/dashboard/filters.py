@@ -28,8 +28,8 @@ def visible_storyboards(
     user: User, storyboards: QuerySet[Storyboard] | None = None
 ) -> QuerySet[Storyboard]:
     """Active storyboards (of ``storyboards``, by default all) of every team the user belongs
-    to, in any role."""
-    teams = Membership.objects.filter(user=user).values("team_id")
+    to, in any role; an archived team's boards are out."""
+    teams = Membership.objects.filter(user=user, team__archived_at__isnull=True).values("team_id")
     if storyboards is None:
         storyboards = Storyboard.objects.all()
     return storyboards.filter(is_active=True, team_id__in=teams)
@@ -57,7 +57,7 @@ class DashboardForm(forms.Form):
     def __init__(self, data: QueryDict, *, user: User):
         super().__init__(data)
         teams = (
-            Membership.objects.filter(user=user)
+            Membership.objects.filter(user=user, team__archived_at__isnull=True)
             .order_by("team__name", "team_id")
             .values_list("team_id", "team__slug", "team__name")
         )

@@ -126,10 +126,16 @@
     });
   });
 
+  // A refusal page says why in its [data-reason] (an archived team, a read-only role).
+  function reasonIn(html) {
+    const found = new DOMParser().parseFromString(html || "", "text/html").querySelector("[data-reason]");
+    return found ? found.textContent.trim() : "";
+  }
+
   document.addEventListener("htmx:responseError", function (event) {
     const status = event.detail.xhr.status;
     const text = status === 403
-      ? "You can read this board but your role cannot change it."
+      ? reasonIn(event.detail.xhr.responseText) || "You can read this board but your role cannot change it."
       : status === 404 ? "That item no longer exists; reload the page."
       : "Something went wrong (" + status + "). Nothing was changed; please try again.";
     announce(text);

@@ -58,6 +58,7 @@ from boards.services.targets import (
 )
 from boards.views.reading import LISTED_CHANGES
 from tests.boards.test_members import MEMBERS_URLS
+from tests.boards.test_teams import TEAMS_URLS
 
 pytestmark = pytest.mark.django_db
 
@@ -568,9 +569,9 @@ def _html(response) -> str:
 
 
 def test_every_board_url_is_in_the_permission_table():
-    # The team's pages have their own table in test_members.py; the invitation link is for
-    # people without an account yet (test_invitations.py).
-    elsewhere = {"team", "invitation", *MEMBERS_URLS}
+    # The team's pages have their own tables in test_members.py and test_teams.py; the
+    # invitation link is for people without an account yet (test_invitations.py).
+    elsewhere = {"team", "invitation", *MEMBERS_URLS, *TEAMS_URLS}
     names = {
         p.name
         for p in boards.urls.urlpatterns

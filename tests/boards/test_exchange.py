@@ -286,15 +286,36 @@ def test_the_import_is_all_or_nothing(busy_board, team):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: d.update(format="something.else"), "not a Kata team document"),
-        (lambda d: d.update(version=2), "version 2"),
-        (lambda d: d.update(gardening={"beds": [{"id": 1}]}), "gardening data"),
-        (lambda d: d["boards"]["experiments"][0].update(obstacle=42), "obstacle 42 is not"),
-        (lambda d: d["boards"]["experiments"][0].update(expected=""), "cannot be blank"),
-        (lambda d: d["boards"]["metrics"][0].update(target_value="lots"), "target_value"),
-        (lambda d: d["boards"]["memberships"][0].update(role="owner"), "not a valid choice"),
-        (lambda d: d["boards"]["storyboards"][0].pop("learner"), "learner is missing"),
-        (lambda d: d["boards"]["challenges"].append({"title": "x"}), "whole-number id"),
+        (lambda d: d.update(format="something.else"), "This is not a Kata team document."),
+        (lambda d: d.update(version=2), "This document has version 2; this Kata reads 1."),
+        (
+            lambda d: d.update(gardening={"beds": [{"id": 1}]}),
+            "The document holds 'gardening' data, which this installation cannot take.",
+        ),
+        (
+            lambda d: d["boards"]["experiments"][0].update(obstacle=42),
+            "boards.experiments[0].obstacle: 42 is not an id of the document's obstacles.",
+        ),
+        (
+            lambda d: d["boards"]["experiments"][0].update(expected=""),
+            "boards.experiments[0].expected: This field cannot be blank.",
+        ),
+        (
+            lambda d: d["boards"]["metrics"][0].update(target_value="lots"),
+            "boards.metrics[0].target_value: Enter a number, such as 31 or 12.5.",
+        ),
+        (
+            lambda d: d["boards"]["memberships"][0].update(role="owner"),
+            "boards.memberships[0].role: Value 'owner' is not a valid choice.",
+        ),
+        (
+            lambda d: d["boards"]["storyboards"][0].pop("learner"),
+            "boards.storyboards[0].learner: Missing: give the id of one of the document's users.",
+        ),
+        (
+            lambda d: d["boards"]["challenges"].append({"title": "x"}),
+            "boards.challenges[1].id: Every row needs a whole-number id from 1, not null.",
+        ),
     ],
 )
 def test_the_import_refuses_a_broken_document_with_a_reason(busy_board, team, change, message):
@@ -302,9 +323,10 @@ def test_the_import_refuses_a_broken_document_with_a_reason(busy_board, team, ch
     change(document)
     teams = Team.objects.count()
 
-    with pytest.raises(CommandError, match=message):
+    with pytest.raises(CommandError) as refused:
         _import(document, "--slug", "dispatch-copy")
 
+    assert str(refused.value) == f"Nothing was imported. {message}"
     assert Team.objects.count() == teams
 
 

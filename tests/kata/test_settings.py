@@ -58,6 +58,7 @@ def test_nothing_set_starts_in_development_mode(tmp_path):
         ({"REDIS_URL": "localhost:6379"}, "REDIS_URL"),
         ({"TIME_ZONE": "Mars/Olympus"}, "TIME_ZONE"),
         ({"EMAIL_HOST": "smtp.example.com", "EMAIL_PORT": "twenty-five"}, "EMAIL_PORT"),
+        ({"KATA_TEAM_CREATORS": "admins"}, "KATA_TEAM_CREATORS"),
     ],
 )
 def test_a_missing_or_invalid_setting_fails_with_one_line_naming_it(tmp_path, env, named):
@@ -66,6 +67,31 @@ def test_a_missing_or_invalid_setting_fails_with_one_line_naming_it(tmp_path, en
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith(f"Kata configuration error: {named} ")
+
+
+@pytest.mark.parametrize(("value", "read"), [("", "everyone"), ("Staff", "staff")])
+def test_who_may_create_teams_is_read_in_any_case(tmp_path, value, read):
+    clean = {k: v for k, v in os.environ.items() if k not in IGNORED}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); "
+            "from django.conf import settings; print(settings.KATA_TEAM_CREATORS)",
+        ],
+        cwd=ROOT,
+        env={
+            **clean,
+            "DJANGO_SETTINGS_MODULE": "kata.settings",
+            "KATA_VAR_DIR": str(tmp_path),
+            "KATA_TEAM_CREATORS": value,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == read
 
 
 def test_production_settings_pass_the_deployment_checks(tmp_path):

@@ -32,6 +32,7 @@ TEAM_WRITE = "team write"  # editing roles write; read-only roles 403; outsiders
 ADMIN = "admin"  # team administrators only; other members 403; outsiders 404
 SELF = "self"  # any member, about their own membership (leaving the team)
 OBSERVER = "observer"  # a cycle's second coach only; everyone else in the team 403
+STAFF = "staff"  # site staff only (is_staff); everyone else signed in 403
 
 # url name -> (kind, how to build its kwargs from the world, methods to try)
 URLS = {
@@ -48,6 +49,15 @@ URLS = {
     "password_reset_done": (PUBLIC, None, ["GET"]),
     "password_reset_confirm": (PUBLIC, "reset", ["GET"]),
     "password_reset_complete": (PUBLIC, None, ["GET"]),
+    # A team's own pages (boards/views/teams.py): new team, settings, archive, delete; staff list.
+    "boards:teams_all": (STAFF, None, ["GET"]),
+    "boards:team_new": (USER, None, ["GET", "POST"]),
+    "boards:team_slug": (USER, None, ["GET"]),
+    "boards:team_settings": (ADMIN, "team", ["GET", "POST"]),
+    "boards:team_archive": (ADMIN, "team", ["POST"]),
+    "boards:team_restore": (ADMIN, "team", ["POST"]),
+    "boards:team_delete": (ADMIN, "team", ["GET", "POST"]),
+    # The team and its members.
     "boards:team": (TEAM_READ, "team", ["GET"]),
     "boards:members": (TEAM_READ, "team", ["GET"]),
     "boards:invitation_new": (ADMIN, "team", ["POST"]),
@@ -251,6 +261,15 @@ def test_team_administrators_run_the_team(world, name, method):
     if kind == ADMIN:
         assert response.status_code not in (403, 404)
         assert response.status_code < 500
+
+
+@pytest.mark.parametrize(("name", "method"), cases([STAFF]))
+def test_only_site_staff_see_the_staff_pages(world, name, method):
+    for role in ("admin", "learner", "viewer", "outsider"):
+        response = request(signed_in(world["people"][role]), name, method, world)
+        assert response.status_code == 403, role
+    staff = UserFactory(username="sam", is_staff=True)
+    assert request(signed_in(staff), name, method, world).status_code == 200
 
 
 def post_cases():

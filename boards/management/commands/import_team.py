@@ -1,14 +1,14 @@
 """``manage.py import_team <file.json> [--slug new-slug]``: recreate an exported team here.
 
-All or nothing: a refused row leaves the database as it was. People are matched to existing
-accounts by email address; the others get inactive accounts without a password, which they
-claim with "Forgot your password?" on the sign-in page.
+All or nothing: a refused row leaves the database as it was, and the refusal is one line naming
+the value and its place in the file. The file is refused by its size, before it is read, past
+``--max-megabytes``. People are matched to existing accounts by email address; the others get
+inactive accounts without a password, which they claim with "Forgot your password?" on the
+sign-in page.
 """
 
 from __future__ import annotations
 
-import json
-import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -26,19 +26,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--slug", help="A new address for the team, if its own is taken here already."
         )
+        parser.add_argument(
+            "--max-megabytes",
+            type=int,
+            default=exchange_import.MAX_MEGABYTES,
+            help="Refuse a larger file without reading it (default: %(default)s).",
+        )
 
-    def handle(self, *args: Any, path: str, slug: str | None, **options: Any) -> None:
+    def handle(
+        self, *args: Any, path: str, slug: str | None, max_megabytes: int, **options: Any
+    ) -> None:
+        if max_megabytes < 1:
+            raise CommandError("--max-megabytes takes a whole number of megabytes from 1.")
         try:
-            if path == "-":
-                document = json.load(options.get("stdin") or sys.stdin)
-            else:
-                with open(path, encoding="utf-8") as file:
-                    document = json.load(file)
-        except OSError as error:
-            raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise CommandError(f"{path} is not valid JSON: {error}.") from None
-        try:
+            document = exchange_import.read_document(
+                path, stdin=options.get("stdin"), max_megabytes=max_megabytes
+            )
             result = exchange_import.import_team(document, slug=slug)
         except exchange.ExchangeError as error:
             raise CommandError(f"Nothing was imported. {error}") from None
