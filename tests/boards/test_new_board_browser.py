@@ -124,6 +124,9 @@ def test_a_new_board_leads_the_learner_step_by_step(new_page, learner, storyboar
 
     # After the first step: it is in progress, waiting for its result.
     expect(page.locator("#record tr.in-progress")).to_contain_text("Print the pick list")
+    # On a phone the step in progress has its panel (the record hides its row there).
+    expect(page.locator("#step")).to_contain_text("Print the pick list sorted by aisle")
+    expect(page.locator("#step")).to_contain_text("Pick time under 35 minutes")
     experiment = Experiment.objects.get()
     assert experiment.obstacle is not None
     _shot(page, f"new-board-5-first-step-{size}")
