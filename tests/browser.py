@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -85,6 +86,11 @@ def new_page(browser, live_server):
     yield open_page
     for context in contexts:
         context.close()
+    # A live poll the browser sent just before closing may still be running in the live
+    # server's thread; flushing the database under it can deadlock on PostgreSQL (seen once in
+    # a full run). Its requests take milliseconds: let them finish before the flush.
+    if contexts:
+        time.sleep(0.5)
 
 
 def screenshot(page, name: str, **kwargs) -> Path:
