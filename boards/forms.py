@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from boards.models import Metric, Obstacle, Role, TargetCondition
+from boards.validators import validate_sensible_date, validate_single_line
 
 TEXTAREA = {"rows": 3}
 
@@ -71,12 +72,32 @@ class NumberField(forms.DecimalField):
         return super().to_python(value)
 
 
+# Every date and time field of the app is one of these two: both refuse what lies outside
+# 1970 to 2200 (boards.validators), so no form can let a year 1 or 9999 through.
+
+
+class LocalDateField(forms.DateField):
+    """A day, picked with the browser's date picker."""
+
+    widget = DateInput
+    default_validators = [validate_sensible_date]
+
+
 class LocalDateTimeField(forms.DateTimeField):
+    """A moment in the reader's time zone, picked with the browser's date and time picker."""
+
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    default_validators = [validate_sensible_date]
 
     def __init__(self, **kwargs):
         kwargs.setdefault("input_formats", ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"])
         super().__init__(**kwargs)
+
+
+class LineField(forms.CharField):
+    """A name or title, shown on one line: no line breaks, tabs or other control characters."""
+
+    default_validators = [validate_single_line]
 
 
 def _not_in_future(value: datetime | None) -> datetime | None:
@@ -116,10 +137,9 @@ class ExperimentPlanForm(forms.Form):
         label="Obstacle addressed",
         empty_label="(none)",
     )
-    planned_for = forms.DateField(
+    planned_for = LocalDateField(
         label="Date",
         required=False,
-        widget=DateInput,
         initial=timezone.localdate,
         help_text="Empty means today.",
     )
@@ -195,8 +215,8 @@ class MeasurementForm(forms.Form):
 class MetricFields(forms.Form):
     """The process and outcome metric of a new target condition."""
 
-    process_name = forms.CharField(max_length=120, label="Process metric")
-    process_unit = forms.CharField(max_length=32, required=False, label="Unit")
+    process_name = LineField(max_length=120, label="Process metric")
+    process_unit = LineField(max_length=32, required=False, label="Unit")
     process_target = NumberField(label="Target")
     process_higher = forms.TypedChoiceField(
         label="Better is",
@@ -204,8 +224,8 @@ class MetricFields(forms.Form):
         coerce=lambda v: v == "1",
         initial="0",
     )
-    outcome_name = forms.CharField(max_length=120, required=False, label="Outcome metric")
-    outcome_unit = forms.CharField(max_length=32, required=False, label="Unit")
+    outcome_name = LineField(max_length=120, required=False, label="Outcome metric")
+    outcome_unit = LineField(max_length=32, required=False, label="Unit")
     outcome_target = NumberField(required=False, label="Target")
     outcome_higher = forms.TypedChoiceField(
         label="Better is",
@@ -240,9 +260,8 @@ class TargetConditionForm(forms.Form):
         help_text="How should the process operate when the target condition is reached?",
         error_messages={"required": "Describe how the process should operate."},
     )
-    achieve_by = forms.DateField(
+    achieve_by = LocalDateField(
         label="Achieve by",
-        widget=DateInput,
         help_text="Typically 1 to 4 weeks out.",
     )
 
@@ -284,8 +303,8 @@ class CloseTargetConditionForm(VersionedForm):
 
 
 class MetricEditForm(VersionedForm):
-    name = forms.CharField(max_length=120)
-    unit = forms.CharField(max_length=32, required=False)
+    name = LineField(max_length=120)
+    unit = LineField(max_length=32, required=False)
     target_value = NumberField(label="Target")
     higher_is_better = forms.TypedChoiceField(
         label="Better is",
@@ -311,13 +330,13 @@ class InviteForm(forms.Form):
 
 
 class NameFields(forms.Form):
-    first_name = forms.CharField(
+    first_name = LineField(
         label="First name",
         max_length=150,
         error_messages={"required": "Enter your first name."},
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
-    last_name = forms.CharField(
+    last_name = LineField(
         label="Last name",
         max_length=150,
         required=False,
