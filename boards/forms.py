@@ -94,7 +94,7 @@ class LocalDateTimeField(forms.DateTimeField):
         super().__init__(**kwargs)
 
 
-class LineField(forms.CharField):
+class SingleLineField(forms.CharField):
     """A name or title, shown on one line: no line breaks, tabs or other control characters."""
 
     default_validators = [validate_single_line]
@@ -215,8 +215,8 @@ class MeasurementForm(forms.Form):
 class MetricFields(forms.Form):
     """The process and outcome metric of a new target condition."""
 
-    process_name = LineField(max_length=120, label="Process metric")
-    process_unit = LineField(max_length=32, required=False, label="Unit")
+    process_name = SingleLineField(max_length=120, label="Process metric")
+    process_unit = SingleLineField(max_length=32, required=False, label="Unit")
     process_target = NumberField(label="Target")
     process_higher = forms.TypedChoiceField(
         label="Better is",
@@ -224,8 +224,8 @@ class MetricFields(forms.Form):
         coerce=lambda v: v == "1",
         initial="0",
     )
-    outcome_name = LineField(max_length=120, required=False, label="Outcome metric")
-    outcome_unit = LineField(max_length=32, required=False, label="Unit")
+    outcome_name = SingleLineField(max_length=120, required=False, label="Outcome metric")
+    outcome_unit = SingleLineField(max_length=32, required=False, label="Unit")
     outcome_target = NumberField(required=False, label="Target")
     outcome_higher = forms.TypedChoiceField(
         label="Better is",
@@ -303,8 +303,8 @@ class CloseTargetConditionForm(VersionedForm):
 
 
 class MetricEditForm(VersionedForm):
-    name = LineField(max_length=120)
-    unit = LineField(max_length=32, required=False)
+    name = SingleLineField(max_length=120)
+    unit = SingleLineField(max_length=32, required=False)
     target_value = NumberField(label="Target")
     higher_is_better = forms.TypedChoiceField(
         label="Better is",
@@ -330,13 +330,13 @@ class InviteForm(forms.Form):
 
 
 class NameFields(forms.Form):
-    first_name = LineField(
+    first_name = SingleLineField(
         label="First name",
         max_length=150,
         error_messages={"required": "Enter your first name."},
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
-    last_name = LineField(
+    last_name = SingleLineField(
         label="Last name",
         max_length=150,
         required=False,
