@@ -23,6 +23,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import boards.forms
+import boards.team_forms
 import coaching.cycle
 import coaching.forms
 import kata.accounts
@@ -306,7 +307,14 @@ def test_every_board_service_refuses_a_date_out_of_range(
 
 
 def _forms() -> list[type[forms.BaseForm]]:
-    modules = (boards.forms, coaching.forms, coaching.cycle, kata.accounts, kata.dashboard.filters)
+    modules = (
+        boards.forms,
+        boards.team_forms,
+        coaching.forms,
+        coaching.cycle,
+        kata.accounts,
+        kata.dashboard.filters,
+    )
     found = []
     for module in modules:
         for value in vars(module).values():

@@ -25,7 +25,7 @@ from boards.services.invitations import invitation_accept, invitation_create
 from boards.services.profiles import profile_update
 from boards.services.storyboards import challenge_create, storyboard_create, storyboard_update
 from boards.services.targets import metric_update, target_condition_start
-from boards.services.teams import team_create
+from boards.services.teams import team_create, team_rename
 from boards.validators import INVISIBLE, ONE_LINE, validate_single_line
 from tests.extreme import FUZZ
 
@@ -113,7 +113,11 @@ def test_any_control_character_inside_a_name_is_refused(before, control, after):
 NAMED = {
     "team_create": (
         "name",
-        lambda w, name: team_create(name=name, slug="another", by=w.team_admin),
+        lambda w, name: team_create(name=name, slug="another"),
+    ),
+    "team_rename": (
+        "name",
+        lambda w, name: team_rename(team=w.team, name=name, slug="another", by=w.team_admin),
     ),
     "challenge_create": (
         "title",
@@ -268,6 +272,7 @@ def test_every_service_keeps_a_name_with_emoji_and_joiners(world, service):
     NAMED[service][1](world, name)
     stored = {
         "team_create": lambda: Team.objects.get(slug="another").name,
+        "team_rename": lambda: Team.objects.get(slug="another").name,
         "challenge_create": lambda: world.team.challenges.order_by("pk").last().title,
         "storyboard_create": lambda: world.team.storyboards.order_by("pk").last().focus_process,
         "storyboard_update": lambda: Storyboard.objects.get(pk=world.storyboard.pk).focus_process,
@@ -342,3 +347,19 @@ def test_a_new_target_conditions_metric_unit_stays_on_one_line(client_for, learn
     assert response.status_code == 422
     assert ONE_LINE in response.content.decode()
     assert not storyboard.target_conditions.exists()
+
+
+def test_a_team_cannot_be_created_or_renamed_across_two_lines(
+    client_for, team_admin, team, settings
+):
+    settings.KATA_TEAM_CREATORS = "everyone"
+    client = client_for(team_admin)
+    response = client.post(reverse("boards:team_new"), {"name": "Dispatch\nNight", "slug": "x"})
+    assert response.status_code == 422
+    assert ONE_LINE in response.content.decode()
+    assert not Team.objects.filter(slug="x").exists()
+    url = reverse("boards:team_settings", args=[team.slug])
+    response = client.post(url, {"name": "Dis\tpatch", "slug": team.slug})
+    assert response.status_code == 422
+    assert ONE_LINE in response.content.decode()
+    assert Team.objects.get(pk=team.pk).name == "Dispatch"
