@@ -23,6 +23,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import boards.forms
+import boards.storyboard_forms
 import boards.team_forms
 import coaching.cycle
 import coaching.forms
@@ -35,7 +36,7 @@ from boards.services.experiments import (
     experiment_update,
 )
 from boards.services.obstacles import obstacle_add, obstacle_clear
-from boards.services.storyboards import challenge_create
+from boards.services.storyboards import challenge_create, challenge_update
 from boards.services.targets import (
     actual_condition_record,
     measurement_add,
@@ -189,6 +190,23 @@ def test_a_target_condition_due_out_of_range_is_refused(reader, storyboard, day)
     assert not TargetCondition.objects.exists()
 
 
+@pytest.mark.parametrize("day", OUT_OF_RANGE_DAYS)
+@pytest.mark.parametrize("form", ["challenge_new", "challenge_edit"])
+def test_a_challenge_dated_out_of_range_is_refused(reader, admin, world, form, day):
+    challenge = world.storyboard.challenge
+    data = {"title": "Ship every order the day it arrives", "horizon": day}
+    if form == "challenge_edit":
+        url = reverse("boards:challenge_edit", args=[world.storyboard.team.slug, challenge.pk])
+        data["version"] = challenge.version
+    else:
+        url = reverse("boards:challenge_new", args=[world.storyboard.team.slug])
+    response = reader.post(url, data)
+    assert response.status_code == 422
+    assert OUT_OF_RANGE in response.content.decode()
+    assert type(challenge).objects.get().horizon == challenge.horizon
+    assert_pages_show(world.storyboard, reader=reader, admin=admin)
+
+
 def test_the_start_of_1970_is_read_in_utc_too(reader, world):
     # Midnight on 1 January 1970 in Berlin is 23:00 UTC the day before: refused; an hour later
     # both readings are in 1970.
@@ -285,6 +303,17 @@ SERVICES = {
             team=w.storyboard.team, title="Another challenge", horizon=day
         ),
     ),
+    "challenge_update": (
+        "horizon",
+        lambda w, moment, day: challenge_update(
+            challenge=w.storyboard.challenge,
+            version=w.storyboard.challenge.version,
+            title="Ship every order the day it arrives",
+            horizon=day,
+            description="",
+            by=w.learner,
+        ),
+    ),
 }
 
 
@@ -309,6 +338,7 @@ def test_every_board_service_refuses_a_date_out_of_range(
 def _forms() -> list[type[forms.BaseForm]]:
     modules = (
         boards.forms,
+        boards.storyboard_forms,
         boards.team_forms,
         coaching.forms,
         coaching.cycle,
@@ -351,6 +381,7 @@ def test_every_date_and_time_field_of_every_form_keeps_to_the_range():
         ("ScheduleFields", "until"),
         ("SessionMoveForm", "starts_at"),
         ("WhenStepForm", "when"),
+        ("ChallengeForm", "horizon"),
     } <= names
 
 
@@ -485,6 +516,26 @@ def test_editing_a_target_condition_or_metric_with_any_value_never_breaks_the_bo
         response = post(reader, name, target.storyboard, data, **kwargs)
         assert response.status_code in ANSWERS, name
     stored_and_shown(before, target.storyboard, reader=reader, admin=admin)
+
+
+@FUZZ
+@given(zone=ZONES, horizon=DAY_TEXT, version=or_plain(WHOLE_TEXT, None), new=st.booleans())
+def test_a_challenge_of_any_date_never_breaks_the_board(
+    reader, admin, learner, target, zone, horizon, version, new
+):
+    in_zone(learner, zone)
+    board = target.storyboard
+    challenge = type(board.challenge).objects.get(pk=board.challenge_id)
+    before = footprint(board)
+    data = {"title": "Ship every order the day it arrives", "horizon": horizon}
+    if new:
+        url = reverse("boards:challenge_new", args=[board.team.slug])
+    else:
+        url = reverse("boards:challenge_edit", args=[board.team.slug, challenge.pk])
+        data["version"] = challenge.version if version is None else version
+    assert reader.post(url, data).status_code in ANSWERS
+    assert reader.get(reverse("boards:team", args=[board.team.slug])).status_code == 200
+    stored_and_shown(before, board, reader=reader, admin=admin)
 
 
 @FUZZ

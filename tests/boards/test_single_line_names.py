@@ -23,7 +23,12 @@ from hypothesis import strategies as st
 from boards.models import Metric, Storyboard, Team, User
 from boards.services.invitations import invitation_accept, invitation_create
 from boards.services.profiles import profile_update
-from boards.services.storyboards import challenge_create, storyboard_create, storyboard_update
+from boards.services.storyboards import (
+    challenge_create,
+    challenge_update,
+    storyboard_create,
+    storyboard_update,
+)
 from boards.services.targets import metric_update, target_condition_start
 from boards.services.teams import team_create, team_rename
 from boards.validators import INVISIBLE, ONE_LINE, validate_single_line
@@ -123,6 +128,17 @@ NAMED = {
         "title",
         lambda w, name: challenge_create(team=w.team, title=name, horizon=w.target.achieve_by),
     ),
+    "challenge_update": (
+        "title",
+        lambda w, name: challenge_update(
+            challenge=w.storyboard.challenge,
+            version=w.storyboard.challenge.version,
+            title=name,
+            horizon=w.storyboard.challenge.horizon,
+            description="",
+            by=w.learner,
+        ),
+    ),
     "storyboard_create": (
         "focus_process",
         lambda w, name: storyboard_create(
@@ -140,8 +156,6 @@ NAMED = {
             version=w.storyboard.version,
             focus_process=name,
             challenge=w.storyboard.challenge,
-            learner=w.learner,
-            coach=w.storyboard.coach,
             by=w.learner,
         ),
     ),
@@ -274,6 +288,7 @@ def test_every_service_keeps_a_name_with_emoji_and_joiners(world, service):
         "team_create": lambda: Team.objects.get(slug="another").name,
         "team_rename": lambda: Team.objects.get(slug="another").name,
         "challenge_create": lambda: world.team.challenges.order_by("pk").last().title,
+        "challenge_update": lambda: world.team.challenges.get().title,
         "storyboard_create": lambda: world.team.storyboards.order_by("pk").last().focus_process,
         "storyboard_update": lambda: Storyboard.objects.get(pk=world.storyboard.pk).focus_process,
         "metric_update name": lambda: Metric.objects.get(pk=world.process.pk).name,
@@ -363,3 +378,23 @@ def test_a_team_cannot_be_created_or_renamed_across_two_lines(
     assert response.status_code == 422
     assert ONE_LINE in response.content.decode()
     assert Team.objects.get(pk=team.pk).name == "Dispatch"
+
+
+def test_a_challenge_and_a_focus_process_stay_on_one_line(client_for, learner, world):
+    client = client_for(learner)
+    url = reverse("boards:challenge_new", args=[world.team.slug])
+    horizon = (timezone.localdate() + timedelta(days=365)).isoformat()
+    response = client.post(url, {"title": "Ship\nsame day", "horizon": horizon})
+    assert response.status_code == 422
+    assert ONE_LINE in response.content.decode()
+    assert world.team.challenges.count() == 1
+    url = reverse("boards:storyboard_edit", args=[world.storyboard.pk])
+    data = {
+        "focus_process": "Order\tpicking",
+        "challenge": world.storyboard.challenge_id,
+        "version": world.storyboard.version,
+    }
+    response = client.post(url, data)
+    assert response.status_code == 422
+    assert ONE_LINE in response.content.decode()
+    assert Storyboard.objects.get(pk=world.storyboard.pk).focus_process == "Order picking"
