@@ -28,8 +28,10 @@ from django.http import Http404
 
 from boards.models import (
     EDITING_ROLES,
+    ActualCondition,
     Challenge,
     Experiment,
+    Measurement,
     Membership,
     Metric,
     Obstacle,
@@ -306,3 +308,29 @@ def get_experiment_for_user(
     user: AnyUser, pk: int, *, storyboard: int, write: bool = False
 ) -> Experiment:
     return _get_on_target(user, Experiment, pk, "obstacle", storyboard=storyboard, write=write)
+
+
+# Observations and measurements, which a member may take back (issue 11).
+
+
+def get_actual_condition_for_user(
+    user: AnyUser, pk: int, *, storyboard: int, write: bool = False
+) -> ActualCondition:
+    observations = ActualCondition.objects.select_related("storyboard__team")
+    return _get(
+        user, observations, team="storyboard__team", write=write, pk=pk, storyboard_id=storyboard
+    )
+
+
+def get_measurement_for_user(
+    user: AnyUser, pk: int, *, storyboard: int, write: bool = False
+) -> Measurement:
+    measurements = Measurement.objects.select_related("metric__target_condition__storyboard__team")
+    return _get(
+        user,
+        measurements,
+        team="metric__target_condition__storyboard__team",
+        write=write,
+        pk=pk,
+        metric__target_condition__storyboard_id=storyboard,
+    )

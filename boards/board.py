@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.db.models import Count, OuterRef, Subquery
 
-from boards.charts import RunChart, run_chart
+from boards.charts import RunChart, run_charts
 from boards.models import (
     Activity,
     ActualCondition,
     Experiment,
+    Figure,
     Measurement,
     Metric,
     Obstacle,
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
 ACTUAL_HISTORY = 6
 ACTIVITY_SHOWN = 15
+NEXT_STEPS = ("current", "target", "obstacle", "step")
 SECTIONS = [
     "head",
     "target",
@@ -42,6 +44,11 @@ SECTIONS = [
     "history",
     "activity",
 ]
+
+
+def _metric_order(metric: Metric) -> tuple[bool, bool, datetime | None, int]:
+    retired = metric.retired_at
+    return (metric.kind != Metric.Kind.PROCESS, retired is not None, retired, metric.pk)
 
 
 class LatestMeasurement(TypedDict):
@@ -81,17 +88,25 @@ class Board:
         return self.target is not None and self.target.is_active
 
     @cached_property
-    def metrics(self) -> dict[str, WithAnnotations[Metric, LatestMeasurement]]:
-        """The target's metrics, each with its latest measurement's value and time."""
+    def all_metrics(self) -> list[WithAnnotations[Metric, LatestMeasurement]]:
+        """Every metric of the target, retired ones too, each with its latest measurement's
+        value and time: the process metric first, then the outcome metric, current before
+        retired."""
         if self.target is None:
-            return {}
+            return []
         newest = Measurement.objects.filter(metric=OuterRef("pk")).order_by("-measured_at", "-pk")
         metrics = Metric.objects.filter(target_condition=self.target).annotate(
             latest_value=Subquery(newest.values("value")[:1]),
             latest_at=Subquery(newest.values("measured_at")[:1]),
         )
         # The plugin types the annotations as Any; LatestMeasurement says what they hold.
-        return {m.kind: cast("WithAnnotations[Metric, LatestMeasurement]", m) for m in metrics}
+        found = [cast("WithAnnotations[Metric, LatestMeasurement]", m) for m in metrics]
+        return sorted(found, key=_metric_order)
+
+    @property
+    def metrics(self) -> dict[str, WithAnnotations[Metric, LatestMeasurement]]:
+        """The target's current metrics by kind (at most one of each)."""
+        return {m.kind: m for m in self.all_metrics if not m.is_retired}
 
     @property
     def process_metric(self) -> Metric | None:
@@ -103,7 +118,18 @@ class Board:
 
     @property
     def metric_list(self) -> list[Metric]:
-        return [m for m in (self.process_metric, self.outcome_metric) if m is not None]
+        """The current metrics, process first."""
+        return [m for m in self.all_metrics if not m.is_retired]
+
+    @property
+    def retired_metrics(self) -> list[Metric]:
+        return [m for m in self.all_metrics if m.is_retired]
+
+    @property
+    def missing_kinds(self) -> list[tuple[str, str]]:
+        """The kinds of metric the target has no current one of, as (kind, label)."""
+        have = self.metrics
+        return [(kind, label) for kind, label in Metric.Kind.choices if kind not in have]
 
     @cached_property
     def latest_measurements(self) -> dict[int, Measurement]:
@@ -174,10 +200,13 @@ class Board:
         return self.experiments[-1] if self.experiments else None
 
     @cached_property
-    def chart(self) -> RunChart | None:
-        if self.process_metric is None or self.target is None:
-            return None
-        return run_chart(self.process_metric, self.target)
+    def charts(self) -> list[RunChart]:
+        """A run chart per metric, process first. The board charts the current metrics; a
+        target condition's own page (``past_target``) its retired ones too."""
+        if self.target is None:
+            return []
+        shown = self.all_metrics if self.past_target else self.metric_list
+        return run_charts(shown, self.target)
 
     @cached_property
     def past_targets(self) -> list[TargetCondition]:
@@ -187,6 +216,34 @@ class Board:
             .annotate(experiment_count=Count("experiments"))
             .order_by("-number")
         )
+
+    @property
+    def figures(self) -> list[Figure]:
+        """The latest observation's figures while no target condition has taken them up yet
+        (``boards.selectors.latest_figures`` asks the same, for the services)."""
+        now = self.actual_now
+        if self.target is not None or now is None or not now.figure_list:
+            return []
+        if any(t.created_at > now.observed_at for t in self.past_targets):
+            return []
+        return now.figure_list
+
+    @cached_property
+    def next_step(self) -> str:
+        """Where the board stands in the Improvement Kata's order, while it is new.
+
+        The challenge (in the head), then the current condition, the first target condition,
+        the first obstacle and the first step: one of ``NEXT_STEPS``, or "" once steps are
+        being taken. The section it names offers the board's one primary action; the sections
+        after it say what they wait for.
+        """
+        if self.target is None:
+            if self.actual_now is None and not self.past_targets:
+                return "current"
+            return "target"
+        if not self.target.is_active or self.experiments:
+            return ""
+        return "step" if self.obstacles else "obstacle"
 
     @cached_property
     def activities(self) -> list[Activity]:

@@ -9,7 +9,8 @@ that draw axes describe them as ``Axes``, which ``templates/boards/_chart_axes.h
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 from decimal import Decimal
@@ -172,11 +173,17 @@ class Axes:
 # The run chart ---------------------------------------------------------------------------------
 
 RUN_FRAME = Frame(960, 280, left=56, right=24, top=16, bottom=36)
+# Two or more charts (the process and the outcome metric) stand side by side where there is
+# room: each half as wide, so its labels keep their size on the page.
+PAIR_FRAME = Frame(480, 240, left=48, right=16, top=16, bottom=36)
 CENT = Decimal("0.01")
 # Beyond this many points the chart keeps each time bucket's extremes, so spikes stay visible.
 MAX_POINTS = 240
-# Measurement rows as read: when, the value, the PDCA step's id and number if it came from one.
-MeasurementRow = tuple[datetime, Decimal, int | None, int | None]
+# The newest measurements listed under a chart, as figures to read and to correct.
+LATEST_LISTED = 8
+# Measurement rows as read: when, the value, the PDCA step's id and number if it came from one,
+# the measurement's id and its note.
+MeasurementRow = tuple[datetime, Decimal, int | None, int | None, int, str]
 
 
 @dataclass
@@ -218,6 +225,18 @@ class Point:
         return circle
 
 
+@dataclass(frozen=True)
+class Listed:
+    """One of the newest measurements, listed under the chart as text."""
+
+    pk: int
+    at: datetime
+    value: str
+    note: str
+    experiment_id: int | None
+    experiment_number: int | None
+
+
 @dataclass
 class RunChart:
     metric: Metric
@@ -228,6 +247,24 @@ class RunChart:
     path: str
     target_y: float | None
     achieve_by_x: float | None
+    latest: list[Listed]
+
+    @property
+    def dom_id(self) -> str:
+        return f"run-chart-{self.metric.pk}"
+
+    @property
+    def has_linked(self) -> bool:
+        return any(point.experiment_id for point in self.points)
+
+    @property
+    def achieve_by_label_y(self) -> float:
+        """The achieve-by label at the top of its line, or at the bottom when the target
+        line's own label runs along the top."""
+        middle = (self.frame.plot_top + self.frame.plot_bottom) / 2
+        if self.target_y is not None and self.target_y < middle:
+            return self.frame.plot_bottom - 6
+        return self.frame.plot_top + 10
 
     def points_svg(self) -> SafeString:
         """The points as SVG circles, those from a PDCA step linking to it.
@@ -298,20 +335,61 @@ def _day_ticks(x: Scale, start: datetime, end: datetime, tz: tzinfo) -> list[Tic
     return ticks
 
 
+def run_charts(metrics: Sequence[Metric], target: TargetCondition) -> list[RunChart]:
+    """A run chart for each metric, in the order given, from one query however many."""
+    if not metrics:
+        return []
+    rows: dict[int, list[MeasurementRow]] = defaultdict(list)
+    for metric_id, *row in (
+        Measurement.objects.filter(metric__in=[m.pk for m in metrics])
+        .order_by("metric", "measured_at", "pk")
+        .values_list(
+            "metric_id", "measured_at", "value", "experiment_id", "experiment__number", "pk", "note"
+        )
+    ):
+        rows[metric_id].append(tuple(row))  # type: ignore[arg-type]
+    # One time axis for all: the process and the outcome metric read side by side.
+    tz = timezone.get_current_timezone()
+    times = [r[0] for series in rows.values() for r in (series[0], series[-1])]
+    # With nothing measured yet, a week back: the axis has some room before the target is set.
+    start = min([*times, target.created_at] if times else [timezone.now() - timedelta(days=7)])
+    start = min(start, target.created_at)
+    end = max([datetime.combine(target.achieve_by, time(23, 59), tzinfo=tz), *times])
+    frame = RUN_FRAME if len(metrics) == 1 else PAIR_FRAME
+    return [
+        _draw(metric, target, rows[metric.pk], start=start, end=end, frame=frame)
+        for metric in metrics
+    ]
+
+
 def run_chart(metric: Metric, target: TargetCondition) -> RunChart:
-    rows: list[MeasurementRow] = list(
-        Measurement.objects.filter(metric=metric)
-        .order_by("measured_at", "pk")
-        .values_list("measured_at", "value", "experiment_id", "experiment__number")
-    )
+    return run_charts([metric], target)[0]
+
+
+def _draw(
+    metric: Metric,
+    target: TargetCondition,
+    rows: list[MeasurementRow],
+    *,
+    start: datetime,
+    end: datetime,
+    frame: Frame,
+) -> RunChart:
+    unit_label = f" {metric.unit}" if metric.unit else ""
+    latest = [
+        Listed(
+            pk=pk,
+            at=at,
+            value=f"{value.normalize():f}{unit_label}",
+            note=note,
+            experiment_id=exp_id,
+            experiment_number=exp_number,
+        )
+        for at, value, exp_id, exp_number, pk, note in reversed(rows[-LATEST_LISTED:])
+    ]
     total = len(rows)
     rows = _thin(rows, MAX_POINTS)
     tz = timezone.get_current_timezone()
-    end = datetime.combine(target.achieve_by, time(23, 59), tzinfo=tz)
-    start = rows[0][0] if rows else timezone.now() - timedelta(days=7)
-    start = min(start, target.created_at)
-    end = max(end, rows[-1][0] if rows else end)
-    frame = RUN_FRAME
     x = frame.x_scale(0, max((end - start).total_seconds(), 1))
 
     values = [float(r[1]) for r in rows] + [float(metric.target_value)]
@@ -346,7 +424,7 @@ def run_chart(metric: Metric, target: TargetCondition) -> RunChart:
             meets_target=metric.meets_target(value),
             label=label(value, at, exp_number),
         )
-        for at, value, exp_id, exp_number in rows
+        for at, value, exp_id, exp_number, _, _ in rows
     ]
     path = " ".join(f"{'M' if i == 0 else 'L'}{p.x},{p.y}" for i, p in enumerate(points))
     achieve_by = (
@@ -369,4 +447,5 @@ def run_chart(metric: Metric, target: TargetCondition) -> RunChart:
         path=path,
         target_y=y(float(metric.target_value)),
         achieve_by_x=x_of(achieve_by),
+        latest=latest,
     )

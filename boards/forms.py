@@ -187,6 +187,33 @@ class ExperimentResultForm(VersionedForm):
         return _not_in_future(self.cleaned_data.get("measured_at"))
 
 
+class GroupedForm(forms.Form):
+    """A form whose fields come in labelled groups (``groups``: legend, hint, field names),
+    each a fieldset; the fields no group names come first."""
+
+    template_name = "forms/grouped.html"
+    groups: list[tuple[str, str, list[str]]] = []
+
+    def fieldsets(self) -> list[tuple[str, str, list[forms.BoundField]]]:
+        return [
+            (legend, hint, [self[name] for name in names if name in self.fields])
+            for legend, hint, names in self.groups
+        ]
+
+    def ungrouped(self) -> list[forms.BoundField]:
+        grouped = {name for _, _, names in self.groups for name in names}
+        return [field for field in self.visible_fields() if field.name not in grouped]
+
+
+BETTER_IS = [("0", "lower"), ("1", "higher")]
+
+
+def _better_is(initial: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label="Better is", choices=BETTER_IS, coerce=lambda v: v == "1", initial=initial
+    )
+
+
 class ActualConditionForm(forms.Form):
     operating_pattern = forms.CharField(
         widget=forms.Textarea(attrs=TEXTAREA),
@@ -194,6 +221,58 @@ class ActualConditionForm(forms.Form):
         max_length=4000,
         error_messages={"required": "Describe what you observed."},
     )
+
+
+class CurrentConditionForm(GroupedForm, ActualConditionForm):
+    """Grasping the current condition while no target condition defines the metrics: the
+    operating pattern, and the process and outcome metric with their values now."""
+
+    process_name = SingleLineField(max_length=120, required=False, label="Name")
+    process_unit = SingleLineField(max_length=32, required=False, label="Unit")
+    process_higher = _better_is("0")
+    process_value = NumberField(required=False, label="Now")
+    outcome_name = SingleLineField(max_length=120, required=False, label="Name")
+    outcome_unit = SingleLineField(max_length=32, required=False, label="Unit")
+    outcome_higher = _better_is("1")
+    outcome_value = NumberField(required=False, label="Now")
+
+    groups = [
+        (
+            "Process metric",
+            "How the process behaves, measured often (minutes per changeover, per order...): "
+            "its name, unit, which way is better, and its value now.",
+            ["process_name", "process_unit", "process_higher", "process_value"],
+        ),
+        (
+            "Outcome metric",
+            "The result the process delivers (orders shipped the same day...).",
+            ["outcome_name", "outcome_unit", "outcome_higher", "outcome_value"],
+        ),
+    ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
+        for kind in Metric.Kind.values:
+            named, valued = data.get(f"{kind}_name"), data.get(f"{kind}_value") is not None
+            if named and not valued:
+                self.add_error(f"{kind}_value", "Enter its value now, as you measured it.")
+            elif valued and not named:
+                self.add_error(f"{kind}_name", "Name the metric this value measures.")
+        return data
+
+    def figures(self) -> list[dict[str, Any]]:
+        data = self.cleaned_data
+        return [
+            {
+                "kind": kind,
+                "name": data[f"{kind}_name"],
+                "unit": data[f"{kind}_unit"],
+                "higher_is_better": data[f"{kind}_higher"],
+                "value": data[f"{kind}_value"],
+            }
+            for kind in Metric.Kind.values
+            if data.get(f"{kind}_name")
+        ]
 
 
 class MeasurementForm(forms.Form):
@@ -206,7 +285,7 @@ class MeasurementForm(forms.Form):
         super().__init__(*args, **kwargs)
         metric = self.fields["metric"]
         assert isinstance(metric, forms.ModelChoiceField)
-        metric.queryset = target.metrics.all()
+        metric.queryset = target.metrics.current()
 
     def clean_measured_at(self):
         return _not_in_future(self.cleaned_data.get("measured_at"))
@@ -215,7 +294,9 @@ class MeasurementForm(forms.Form):
 class MetricFields(forms.Form):
     """The process and outcome metric of a new target condition."""
 
-    process_name = SingleLineField(max_length=120, label="Process metric")
+    process_name = SingleLineField(
+        max_length=120, label="Name", error_messages={"required": "Name the process metric."}
+    )
     process_unit = SingleLineField(max_length=32, required=False, label="Unit")
     process_target = NumberField(label="Target")
     process_higher = forms.TypedChoiceField(
@@ -224,7 +305,7 @@ class MetricFields(forms.Form):
         coerce=lambda v: v == "1",
         initial="0",
     )
-    outcome_name = SingleLineField(max_length=120, required=False, label="Outcome metric")
+    outcome_name = SingleLineField(max_length=120, required=False, label="Name")
     outcome_unit = SingleLineField(max_length=32, required=False, label="Unit")
     outcome_target = NumberField(required=False, label="Target")
     outcome_higher = forms.TypedChoiceField(
@@ -276,8 +357,19 @@ class TargetConditionForm(forms.Form):
         return achieve_by
 
 
-class NewTargetConditionForm(TargetConditionForm, MetricFields):
-    pass
+class NewTargetConditionForm(GroupedForm, TargetConditionForm, MetricFields):
+    groups = [
+        (
+            "Process metric",
+            "How the process should behave: its target by the achieve-by date.",
+            ["process_name", "process_unit", "process_higher", "process_target"],
+        ),
+        (
+            "Outcome metric (optional)",
+            "The result the process should deliver by then.",
+            ["outcome_name", "outcome_unit", "outcome_higher", "outcome_target"],
+        ),
+    ]
 
 
 class TargetConditionEditForm(VersionedForm, TargetConditionForm):
@@ -311,6 +403,38 @@ class MetricEditForm(VersionedForm):
         choices=[("0", "lower"), ("1", "higher")],
         coerce=lambda v: v == "1",
     )
+
+
+class MetricForm(forms.Form):
+    """A metric added to the active target condition, of a kind it has no current one of."""
+
+    kind = forms.ChoiceField(label="Kind", choices=Metric.Kind.choices)
+    name = SingleLineField(
+        max_length=120, label="Name", error_messages={"required": "Name the metric."}
+    )
+    unit = SingleLineField(max_length=32, required=False)
+    higher_is_better = _better_is("0")
+    target_value = NumberField(
+        label="Target",
+        help_text="Where the metric should be by the achieve-by date.",
+        error_messages={"required": "Give the metric a target."},
+    )
+
+    def __init__(self, *args: Any, kinds: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)
+        kind.choices = kinds
+        if len(kinds) == 1:
+            kind.widget = forms.HiddenInput()
+
+
+class ConfirmForm(forms.Form):
+    """Deleting or retiring something: nothing to fill in, only to confirm."""
+
+
+class VersionedConfirmForm(VersionedForm, ConfirmForm):
+    """Confirming a change to a row someone else may have changed since it was shown."""
 
 
 # Members and invitations -----------------------------------------------------------------------

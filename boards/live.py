@@ -43,12 +43,15 @@ SHOWN_IN: dict[str, frozenset[str]] = {
     Action.TARGET_CONDITION_ABANDONED: ACTIVE_TARGET | {"history"},
     # Name, unit and target value: in the target, beside the latest value, and on the chart.
     Action.METRIC_UPDATED: frozenset({"target", "actual", "chart"}),
-    Action.ACTUAL_CONDITION_RECORDED: frozenset({"actual"}),
+    # The target section's empty state waits for the first observation, and offers the first
+    # target condition once it is there.
+    Action.ACTUAL_CONDITION_RECORDED: frozenset({"actual", "target"}),
     # The latest value beside the actual condition, and a point on the run chart.
     Action.MEASUREMENT_ADDED: frozenset({"actual", "chart"}),
     # An obstacle's status and place show in the parking lot only; its description also
     # beside every step that addresses it (the step in progress, the PDCA record).
-    Action.OBSTACLE_ADDED: frozenset({"obstacles"}),
+    # The record's empty state waits for the first obstacle before offering the first step.
+    Action.OBSTACLE_ADDED: frozenset({"obstacles", "record"}),
     Action.OBSTACLE_UPDATED: frozenset({"obstacles", "step", "record"}),
     Action.OBSTACLE_WORKING_ON: frozenset({"obstacles"}),
     Action.OBSTACLE_CLEARED: frozenset({"obstacles"}),
@@ -59,6 +62,21 @@ SHOWN_IN: dict[str, frozenset[str]] = {
     Action.EXPERIMENT_PLANNED: frozenset({"step", "record"}),
     Action.EXPERIMENT_UPDATED: frozenset({"step", "record"}),
     Action.EXPERIMENT_RESULT_RECORDED: frozenset({"step", "record"}),
+    # Metrics added and retired, and what a member takes back (issue 11) ----------------------
+    # Gone with the target condition: everything of the active target, as when it is closed.
+    Action.TARGET_CONDITION_DELETED: ACTIVE_TARGET,
+    # A metric is named in the target, measured beside the actual condition, charted.
+    Action.METRIC_ADDED: frozenset({"target", "actual", "chart"}),
+    Action.METRIC_RETIRED: frozenset({"target", "actual", "chart"}),
+    # The latest observation and the figures it held; the target's empty state waits for one.
+    Action.ACTUAL_CONDITION_DELETED: frozenset({"actual", "target"}),
+    # The latest value beside the actual condition, and a point and a row of the run chart.
+    Action.MEASUREMENT_DELETED: frozenset({"actual", "chart"}),
+    # The parking lot; the record's empty state waits for an obstacle.
+    Action.OBSTACLE_DELETED: frozenset({"obstacles", "record"}),
+    # A step in progress: its row of the record, the step panel, and the run chart's points
+    # that linked to it.
+    Action.EXPERIMENT_DELETED: frozenset({"step", "chart", "record"}),
     # Coaching's sessions and cycles show on the coaching pages; on the board, in the feed.
     Action.SESSION_SERIES_UPDATED: frozenset(),
     Action.SESSION_SERIES_CANCELLED: frozenset(),

@@ -7,7 +7,9 @@ to use where a list is wanted instead.
 
 from __future__ import annotations
 
-from boards.models import Experiment, Metric, Obstacle, Storyboard, TargetCondition
+from django.db.models import Max
+
+from boards.models import ActualCondition, Experiment, Metric, Obstacle, Storyboard, TargetCondition
 
 
 def active_target_condition(storyboard: Storyboard | int) -> TargetCondition | None:
@@ -32,4 +34,19 @@ def obstacle_worked_on(target_condition: TargetCondition | int) -> Obstacle | No
 
 def process_metric(target_condition: TargetCondition | int) -> Metric | None:
     """The metric a step's result is measured by, and the run chart plots; None if not set."""
-    return Metric.objects.filter(target_condition=target_condition).process().first()
+    return Metric.objects.filter(target_condition=target_condition).current().process().first()
+
+
+def latest_figures(storyboard: Storyboard | int) -> ActualCondition | None:
+    """The latest observation if it holds figures no target condition has taken up yet.
+
+    Figures are recorded while no target condition is active; the next one set takes them up
+    as its metrics' first measurements (and its form starts from their names and units).
+    """
+    observation = ActualCondition.objects.filter(storyboard=storyboard).first()
+    if observation is None or not observation.figure_list:
+        return None
+    last_set = TargetCondition.objects.filter(storyboard=storyboard).aggregate(at=Max("created_at"))
+    if last_set["at"] is not None and last_set["at"] > observation.observed_at:
+        return None
+    return observation

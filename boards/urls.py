@@ -4,6 +4,7 @@ from boards import members
 from boards.views import (
     challenges,
     experiments,
+    metrics,
     obstacles,
     reading,
     storyboards,
@@ -56,6 +57,40 @@ urlpatterns = [
     path("boards/<int:pk>/metrics/<int:metric_pk>/edit", targets.metric_edit, name="metric_edit"),
     path("boards/<int:pk>/actual/new", targets.actual_new, name="actual_new"),
     path("boards/<int:pk>/measurements/new", targets.measurement_new, name="measurement_new"),
+    # Metrics added and retired; what a member takes back (issue 11). Before the obstacle
+    # actions: ".../obstacles/<pk>/delete" would otherwise read as an action named "delete".
+    path("boards/<int:pk>/metrics/new", metrics.metric_new, name="metric_new"),
+    path(
+        "boards/<int:pk>/metrics/<int:metric_pk>/retire",
+        metrics.metric_retire,
+        name="metric_retire",
+    ),
+    path(
+        "boards/<int:pk>/measurements/<int:measurement_pk>/delete",
+        metrics.measurement_delete,
+        name="measurement_delete",
+    ),
+    path(
+        "boards/<int:pk>/actual/<int:actual_pk>/delete",
+        targets.actual_delete,
+        name="actual_delete",
+    ),
+    path(
+        "boards/<int:pk>/targets/<int:target_pk>/delete",
+        targets.target_delete,
+        name="target_delete",
+    ),
+    path(
+        "boards/<int:pk>/obstacles/<int:obstacle_pk>/delete",
+        obstacles.obstacle_remove,
+        name="obstacle_delete",
+    ),
+    path(
+        "boards/<int:pk>/experiments/<int:experiment_pk>/delete",
+        experiments.experiment_remove,
+        name="experiment_delete",
+    ),
+    # End of issue 11's metrics block.
     path("boards/<int:pk>/obstacles/new", obstacles.obstacle_new, name="obstacle_new"),
     path(
         "boards/<int:pk>/obstacles/<int:obstacle_pk>/edit",

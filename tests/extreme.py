@@ -22,7 +22,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 
-from boards.models import Storyboard, User
+from boards.models import Challenge, Storyboard, User
 
 ZONE_NAMES = sorted(zoneinfo.available_timezones())
 ZONES = st.sampled_from(ZONE_NAMES)
@@ -183,8 +183,8 @@ def in_zone(user: User, zone: str) -> None:
 
 
 def footprint(storyboard: Storyboard) -> tuple[Any, ...]:
-    """Changes whenever something about the board is written: board, sessions, cycles and
-    second coaches' observations of them."""
+    """Changes whenever something about the board is written: board, its team's challenges,
+    sessions, cycles and second coaches' observations of them."""
     from coaching.models import CoachingCycle, SecondCoachObservation, Session, SessionSeries
 
     def rows(queryset: models.QuerySet) -> tuple[Any, ...]:
@@ -194,6 +194,7 @@ def footprint(storyboard: Storyboard) -> tuple[Any, ...]:
     observations = SecondCoachObservation.objects.filter(cycle__storyboard=storyboard)
     return (
         Storyboard.objects.filter(pk=storyboard.pk).values_list("revision", flat=True).get(),
+        rows(Challenge.objects.filter(team_id=storyboard.team_id)),
         rows(Session.objects.filter(storyboard=storyboard)),
         rows(SessionSeries.objects.filter(storyboard=storyboard)),
         rows(CoachingCycle.objects.filter(storyboard=storyboard)),

@@ -1,23 +1,28 @@
-"""The boards app's models, in two modules: ``teams`` (people, teams, roles, invitations) and
-``storyboards`` (a board and everything on it, with its activity log).
+"""The boards app's models, in three modules: ``teams`` (people, teams, roles, invitations),
+``storyboards`` (a board and everything on it, with its activity log) and ``conditions`` (the
+actual condition, and the metrics and measurements of a target condition).
 
 Django finds an app's models in ``<app>.models``, and migrations name some of these functions
 by that path (``boards.models.validate_time_zone``), so everything is importable from here.
 """
 
+from boards.models.conditions import (
+    ActualCondition,
+    Figure,
+    Measurement,
+    Metric,
+    MetricKind,
+    MetricQuerySet,
+    validate_figures,
+)
 from boards.models.storyboards import (
     Activity,
     ActivityQuerySet,
-    ActualCondition,
     AppendOnlyError,
     Challenge,
     ChallengeQuerySet,
     Experiment,
     ExperimentQuerySet,
-    Measurement,
-    Metric,
-    MetricKind,
-    MetricQuerySet,
     Obstacle,
     ObstacleQuerySet,
     ObstacleStatus,
@@ -52,6 +57,7 @@ __all__ = [
     "ChallengeQuerySet",
     "Experiment",
     "ExperimentQuerySet",
+    "Figure",
     "Invitation",
     "InvitationQuerySet",
     "Measurement",
@@ -72,5 +78,6 @@ __all__ = [
     "User",
     "hash_invitation_token",
     "invitation_expiry",
+    "validate_figures",
     "validate_time_zone",
 ]

@@ -1,5 +1,5 @@
-"""A storyboard and everything on it: challenge, target conditions with their metrics and
-measurements, the actual condition, obstacles, the PDCA record, and the activity log."""
+"""A storyboard and everything on it: challenge, target conditions, obstacles, the PDCA record,
+and the activity log. The actual condition and the metrics measuring it are in ``conditions``."""
 
 from __future__ import annotations
 
@@ -174,78 +174,6 @@ class TargetCondition(models.Model):
         return self.is_active and self.days_left() < 0
 
 
-class ActualCondition(models.Model):
-    """A dated observation of how the process actually operates now."""
-
-    storyboard = models.ForeignKey(Storyboard, models.CASCADE, related_name="actual_conditions")
-    observed_at = models.DateTimeField(default=timezone.now)
-    operating_pattern = models.TextField()
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    version = models.PositiveIntegerField(default=1)
-
-    class Meta:
-        ordering = ["-observed_at", "-pk"]
-        indexes = [models.Index(fields=["storyboard", "-observed_at"])]
-
-    def __str__(self) -> str:
-        return f"Actual condition {self.observed_at:%Y-%m-%d}: {self.operating_pattern[:60]}"
-
-
-class MetricKind(models.TextChoices):
-    PROCESS = "process", "Process metric"
-    OUTCOME = "outcome", "Outcome metric"
-
-
-class MetricQuerySet(models.QuerySet["Metric"]):
-    def process(self) -> MetricQuerySet:
-        """The process metric (at most one per target condition): what each step moves."""
-        return self.filter(kind=MetricKind.PROCESS)
-
-
-class Metric(models.Model):
-    Kind: TypeAlias = MetricKind
-
-    target_condition = models.ForeignKey(TargetCondition, models.CASCADE, related_name="metrics")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    name = models.CharField(max_length=120)
-    unit = models.CharField(max_length=32, blank=True)
-    target_value = models.DecimalField(max_digits=14, decimal_places=4)
-    higher_is_better = models.BooleanField(default=False)
-    version = models.PositiveIntegerField(default=1)
-
-    objects = MetricQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["target_condition", "kind"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["target_condition", "kind"], name="metric_one_per_kind_per_target"
-            ),
-            models.CheckConstraint(
-                condition=Q(kind__in=MetricKind.values), name="metric_kind_valid"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.get_kind_display()})"
-
-    @property
-    def target_label(self) -> str:
-        sign = "≥" if self.higher_is_better else "≤"
-        return f"{sign} {self.format_value(self.target_value)}"
-
-    def format_value(self, value) -> str:
-        text = f"{value.normalize():f}" if hasattr(value, "normalize") else str(value)
-        return f"{text} {self.unit}".strip()
-
-    def meets_target(self, value) -> bool:
-        if self.higher_is_better:
-            return value >= self.target_value
-        return value <= self.target_value
-
-
 class ObstacleStatus(models.TextChoices):
     PARKED = "parked", "Parked"
     WORKING_ON = "working", "Working on"
@@ -356,27 +284,6 @@ class Experiment(models.Model):
         return self.result_recorded_at is None
 
 
-class Measurement(models.Model):
-    metric = models.ForeignKey(Metric, models.CASCADE, related_name="measurements")
-    measured_at = models.DateTimeField(default=timezone.now)
-    value = models.DecimalField(max_digits=14, decimal_places=4)
-    note = models.CharField(max_length=300, blank=True)
-    experiment = models.ForeignKey(
-        Experiment, models.SET_NULL, null=True, blank=True, related_name="measurements"
-    )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["metric", "measured_at"]
-        # With the id, a backward scan hands over "the latest" (newest first, ties by id) at once.
-        indexes = [models.Index(fields=["metric", "measured_at", "id"])]
-
-    def __str__(self) -> str:
-        return f"{self.metric.name} = {self.value} at {self.measured_at:%Y-%m-%d %H:%M}"
-
-
 class AppendOnlyError(Exception):
     pass
 
@@ -408,6 +315,14 @@ class Activity(models.Model):
         METRIC_UPDATED = "metric.updated", "Metric updated"
         ACTUAL_CONDITION_RECORDED = "actual_condition.recorded", "Actual condition recorded"
         MEASUREMENT_ADDED = "measurement.added", "Measurement added"
+        # Metrics added and retired, and what a member takes back (issue 11).
+        TARGET_CONDITION_DELETED = "target_condition.deleted", "Target condition deleted"
+        METRIC_ADDED = "metric.added", "Metric added"
+        METRIC_RETIRED = "metric.retired", "Metric retired"
+        ACTUAL_CONDITION_DELETED = "actual_condition.deleted", "Actual condition deleted"
+        MEASUREMENT_DELETED = "measurement.deleted", "Measurement deleted"
+        OBSTACLE_DELETED = "obstacle.deleted", "Obstacle deleted"
+        EXPERIMENT_DELETED = "experiment.deleted", "Step deleted"
         OBSTACLE_ADDED = "obstacle.added", "Obstacle added"
         OBSTACLE_UPDATED = "obstacle.updated", "Obstacle updated"
         OBSTACLE_WORKING_ON = "obstacle.working_on", "Obstacle worked on"

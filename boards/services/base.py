@@ -191,10 +191,13 @@ def clean_decimal(value: Any, field: str) -> Decimal:
     return number
 
 
+CLOSED = "This target condition is closed; its record can only be read."
+
+
 def require_active(target_condition: TargetCondition) -> None:
     """A closed target condition's record is history: it can be read, not written."""
     if not target_condition.is_active:
-        raise ValidationError("This target condition is closed; its record can only be read.")
+        raise ValidationError(CLOSED)
 
 
 def require_no_step_in_progress(target_condition: TargetCondition, *, before: str) -> None:
@@ -205,3 +208,10 @@ def require_no_step_in_progress(target_condition: TargetCondition, *, before: st
             f"Step #{in_progress.number} is still in progress: record what happened before "
             f"{before}."
         )
+
+
+def refuse(reason: str) -> None:
+    """Refuse with ``reason`` if there is one: a ``..._kept_because`` rule's answer, which the
+    confirmation page shows before anyone asks."""
+    if reason:
+        raise ValidationError(reason)

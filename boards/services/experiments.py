@@ -12,10 +12,13 @@ from django.utils import timezone
 from boards.models import Activity, Experiment, Obstacle, TargetCondition, User
 from boards.selectors import process_metric
 from boards.services.base import (
+    CLOSED,
+    Conflict,
     board_write,
     change_logged,
     clean_decimal,
     log_activity,
+    refuse,
     require_active,
     require_no_step_in_progress,
     required_text,
@@ -168,3 +171,37 @@ def experiment_record_result(
             by=by,
         )
     return experiment
+
+
+def experiment_kept_because(experiment: Experiment) -> str:
+    """Why this step cannot be deleted, or "" if it can."""
+    if not experiment.target_condition.is_active:
+        return CLOSED
+    if experiment.in_progress:
+        return ""
+    return (
+        f"Step #{experiment.number} has its result recorded: it is part of the PDCA record and "
+        "cannot be deleted. Correct its wording instead."
+    )
+
+
+@board_write
+def experiment_delete(*, experiment: Experiment, version: int, by: User | None) -> None:
+    """Take back a step planned by mistake, before its result is recorded. A step with its
+    result is part of the PDCA record: what was expected and what happened stay."""
+    require_active(experiment.target_condition)
+    TargetCondition.objects.select_for_update().filter(pk=experiment.target_condition_id).first()
+    current = Experiment.objects.filter(pk=experiment.pk).first()
+    if current is not None:
+        refuse(experiment_kept_because(current))
+    if current is None or current.version != version:
+        raise Conflict(current or experiment)
+    log_activity(
+        storyboard=experiment.target_condition.storyboard,
+        by=by,
+        action=Activity.Action.EXPERIMENT_DELETED,
+        obj=experiment,
+        summary=f"Deleted step #{experiment.number}: {experiment.step}",
+        before=snapshot(current, EXPERIMENT_FIELDS),
+    )
+    experiment.delete()

@@ -8,11 +8,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Max
 from django.utils import timezone
 
-from boards.models import Activity, Obstacle, TargetCondition, User
+from boards.models import Activity, Experiment, Obstacle, TargetCondition, User
 from boards.services.base import (
+    CLOSED,
+    Conflict,
     board_write,
     change_logged,
     log_activity,
+    refuse,
     require_active,
     required_text,
     save_versioned,
@@ -179,3 +182,44 @@ def obstacle_move(*, obstacle: Obstacle, offset: int, by: User | None) -> Obstac
         after={"position": new_index + 1},
     )
     return obstacle
+
+
+def obstacle_kept_because(obstacle: Obstacle) -> str:
+    """Why this obstacle cannot be deleted, or "" if it can."""
+    if not obstacle.target_condition.is_active:
+        return CLOSED
+    numbers = list(
+        Experiment.objects.filter(obstacle=obstacle)
+        .order_by("number")
+        .values_list("number", flat=True)
+    )
+    if not numbers:
+        return ""
+    steps = ", ".join(f"#{n}" for n in numbers)
+    who = f"Steps {steps} address" if len(numbers) > 1 else f"Step {steps} addresses"
+    kept = f"{who} this obstacle, so it stays in the PDCA record and cannot be deleted."
+    if obstacle.status == Obstacle.Status.CLEARED:
+        return f"{kept} It stays struck through among the cleared obstacles."
+    return f"{kept} Clear it instead once it no longer stands in the way."
+
+
+@board_write
+def obstacle_delete(*, obstacle: Obstacle, version: int, by: User | None) -> None:
+    """Take back an obstacle added by mistake. One that steps address is part of the record:
+    it is refused, and clearing it is what is left to do."""
+    require_active(obstacle.target_condition)
+    # Lock the target condition: a step planned against this obstacle meanwhile waits.
+    TargetCondition.objects.select_for_update().filter(pk=obstacle.target_condition_id).first()
+    refuse(obstacle_kept_because(obstacle))
+    current = Obstacle.objects.filter(pk=obstacle.pk).first()
+    if current is None or current.version != version:
+        raise Conflict(current or obstacle)
+    log_activity(
+        storyboard=obstacle.target_condition.storyboard,
+        by=by,
+        action=Activity.Action.OBSTACLE_DELETED,
+        obj=obstacle,
+        summary=f"Deleted obstacle: {obstacle.description}",
+        before=snapshot(current, OBSTACLE_FIELDS),
+    )
+    obstacle.delete()

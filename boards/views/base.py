@@ -14,13 +14,14 @@ from typing import Any, cast
 
 from django import forms as djforms
 from django.contrib import messages
+from django.db.models import Model
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from boards import access, live
 from boards.board import Board
-from boards.forms import submit
+from boards.forms import ConfirmForm, VersionedConfirmForm, submit
 from boards.http import AuthenticatedHttpRequest
 from boards.models import (
     Activity,
@@ -140,7 +141,7 @@ def refused(
     return reswap(retarget(response, f"#{section}"), "outerHTML")
 
 
-def last_editor(current: Versioned) -> str:
+def last_editor(current: Model) -> str:
     activity = (
         Activity.objects.filter(object_type=current._meta.model_name, object_id=current.pk)
         .select_related("actor")
@@ -220,9 +221,10 @@ def create(
     section: str,
     save: Save,
     message: str,
+    extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """GET shows the empty form; POST adds what it describes."""
-    context = {"form": form}
+    context = {"form": form, **(extra or {})}
     if request.method == "GET":
         return form_response(request, sb, template, context)
     since = sb.revision
@@ -231,3 +233,61 @@ def create(
         return form_response(request, sb, template, context, status=422)
     focus = f"{obj._meta.model_name}-{obj.pk}" if obj is not None else ""
     return saved(request, sb, section, message, since=since, focus=focus)
+
+
+# Taking back what was made ---------------------------------------------------------------------
+
+OUT_OF_DATE = "This form is out of date: nothing was changed. Close it and try again."
+
+
+def remove(
+    request: AuthenticatedHttpRequest,
+    *,
+    sb: Storyboard,
+    obj: Model,
+    template: str,
+    section: str,
+    save: Save,
+    message: str,
+    refusal: str = "",
+    versioned: bool = True,
+    wrap: str = "div",
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """GET asks to confirm (or, with ``refusal``, says why it cannot be done and what can);
+    POST does it. A versioned row changed since it was shown is left as it is.
+
+    ``wrap`` is the element the confirmation takes the place of on the board (``div``, ``li``,
+    ``tr``); ``?wrap=`` in the address overrides it, for an item shown in two places.
+    """
+    wrap = request.GET.get("wrap", wrap)
+    context = {
+        "obj": obj,
+        "refusal": refusal,
+        "section": section,
+        "wrap": wrap if wrap in ("div", "li", "tr") else "div",
+        **(extra or {}),
+    }
+    form_class = VersionedConfirmForm if versioned else ConfirmForm
+    if request.method == "GET":
+        initial = {"version": getattr(obj, "version", None)} if versioned else None
+        return form_response(
+            request, sb, template, {**context, "form": form_class(initial=initial)}
+        )
+    form = form_class(request.POST)
+    since = sb.revision
+    try:
+        ok, _ = submit(form, save)
+    except Conflict:
+        return refused(
+            request,
+            sb,
+            section,
+            f"{last_editor(obj)} changed it a moment ago: here it is as it is now. Nothing was "
+            "deleted.",
+            409,
+        )
+    if not ok:
+        said = " ".join(str(error) for error in form.non_field_errors()) or OUT_OF_DATE
+        return form_response(request, sb, template, {**context, "refusal": said}, status=422)
+    return saved(request, sb, section, message, since=since, focus=section)

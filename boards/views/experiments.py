@@ -10,8 +10,14 @@ from django.views.decorators.http import require_http_methods
 from boards import access, forms
 from boards.http import AuthenticatedHttpRequest
 from boards.models import Metric, Obstacle
-from boards.services.experiments import experiment_plan, experiment_record_result, experiment_update
-from boards.views.base import active_target, create, edit, refused
+from boards.services.experiments import (
+    experiment_delete,
+    experiment_kept_because,
+    experiment_plan,
+    experiment_record_result,
+    experiment_update,
+)
+from boards.views.base import active_target, create, edit, refused, remove
 
 
 @login_required
@@ -106,7 +112,7 @@ def experiment_result(
             "learned": experiment.learned,
             "threshold_of_knowledge": experiment.threshold_of_knowledge,
         },
-        extra={"has_process_metric": metrics.filter(kind=Metric.Kind.PROCESS).exists()},
+        extra={"has_process_metric": metrics.current().filter(kind=Metric.Kind.PROCESS).exists()},
         save=lambda data: experiment_record_result(
             experiment=experiment,
             version=data["version"],
@@ -118,4 +124,28 @@ def experiment_result(
             by=request.user,
         ),
         message=f"Result of step #{experiment.number} recorded.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def experiment_remove(
+    request: AuthenticatedHttpRequest, pk: int, experiment_pk: int
+) -> HttpResponse:
+    """Delete a step planned by mistake, while its result is not recorded."""
+    experiment = access.get_experiment_for_user(
+        request.user, experiment_pk, storyboard=pk, write=True
+    )
+    target = experiment.target_condition
+    return remove(
+        request,
+        sb=target.storyboard,
+        obj=experiment,
+        template="boards/forms/experiment_delete.html",
+        section="record",
+        refusal=experiment_kept_because(experiment),
+        save=lambda data: experiment_delete(
+            experiment=experiment, version=data["version"], by=request.user
+        ),
+        message=f"Step #{experiment.number} deleted.",
     )

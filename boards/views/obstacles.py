@@ -16,12 +16,14 @@ from boards.services.base import Conflict
 from boards.services.obstacles import (
     obstacle_add,
     obstacle_clear,
+    obstacle_delete,
+    obstacle_kept_because,
     obstacle_move,
     obstacle_park,
     obstacle_update,
     obstacle_work_on,
 )
-from boards.views.base import active_target, create, edit, last_editor, refused, saved
+from boards.views.base import active_target, create, edit, last_editor, refused, remove, saved
 
 
 @login_required
@@ -62,6 +64,26 @@ def obstacle_edit(request: AuthenticatedHttpRequest, pk: int, obstacle_pk: int) 
             by=request.user,
         ),
         message="Obstacle saved.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def obstacle_remove(request: AuthenticatedHttpRequest, pk: int, obstacle_pk: int) -> HttpResponse:
+    """Delete an obstacle added by mistake; one that steps address can be cleared instead."""
+    obstacle = access.get_obstacle_for_user(request.user, obstacle_pk, storyboard=pk, write=True)
+    target = obstacle.target_condition
+    return remove(
+        request,
+        sb=target.storyboard,
+        obj=obstacle,
+        template="boards/forms/obstacle_delete.html",
+        section="obstacles",
+        refusal=obstacle_kept_because(obstacle),
+        save=lambda data: obstacle_delete(
+            obstacle=obstacle, version=data["version"], by=request.user
+        ),
+        message="Obstacle deleted.",
     )
 
 

@@ -6,29 +6,36 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from boards import access, forms
 from boards.http import AuthenticatedHttpRequest
-from boards.models import Metric, Storyboard, TargetCondition
-from boards.selectors import active_target_condition
+from boards.models import ActualCondition, Measurement, Metric, Storyboard, TargetCondition
+from boards.selectors import active_target_condition, latest_figures
 from boards.services.targets import (
+    actual_condition_delete,
     actual_condition_record,
     measurement_add,
     metric_update,
+    observation_kept_because,
     target_condition_close,
+    target_condition_delete,
+    target_condition_kept_because,
     target_condition_start,
     target_condition_update,
 )
-from boards.views.base import active_target, create, edit, refused
+from boards.views.base import active_target, create, edit, refused, remove
 
 
 def _previous_metrics(sb: Storyboard) -> dict[str, Any]:
     """Start the next target condition from the metrics of the last one."""
     initial: dict[str, Any] = {}
-    for metric in Metric.objects.filter(target_condition__storyboard=sb).order_by(
-        "-target_condition__number"
-    )[:2]:
+    for metric in (
+        Metric.objects.filter(target_condition__storyboard=sb)
+        .current()
+        .order_by("-target_condition__number")[:2]
+    ):
         prefix = metric.kind
         if f"{prefix}_name" in initial:
             continue
@@ -41,6 +48,30 @@ def _previous_metrics(sb: Storyboard) -> dict[str, Any]:
             }
         )
     return initial
+
+
+def _from_the_current_condition(sb: Storyboard) -> tuple[dict[str, Any], dict[str, str]]:
+    """The next target condition's metrics as the current condition names them, if it was
+    observed since the last one was set, else as the last one had them; and their values now."""
+    initial = _previous_metrics(sb)
+    now: dict[str, str] = {}
+    observation = latest_figures(sb)
+    if observation is None:
+        return initial, now
+    observed = timezone.localtime(observation.observed_at)
+    for figure in observation.figure_list:
+        prefix = figure.kind
+        if initial.get(f"{prefix}_name") != figure.name:
+            initial.pop(f"{prefix}_target", None)  # the last target was of another metric
+        initial.update(
+            {
+                f"{prefix}_name": figure.name,
+                f"{prefix}_unit": figure.unit,
+                f"{prefix}_higher": "1" if figure.higher_is_better else "0",
+            }
+        )
+        now[prefix] = f"Now {figure.value_label} (observed {observed.day} {observed:%b})."
+    return initial, now
 
 
 @login_required
@@ -56,7 +87,10 @@ def target_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             409,
         )
     data = request.POST if request.method == "POST" else None
-    form = forms.NewTargetConditionForm(data, initial=_previous_metrics(sb))
+    initial, now = _from_the_current_condition(sb)
+    form = forms.NewTargetConditionForm(data, initial=initial)
+    for kind, text in now.items():
+        form.fields[f"{kind}_target"].help_text = text
     return create(
         request,
         sb=sb,
@@ -72,6 +106,7 @@ def target_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             by=request.user,
         ),
         message="Target condition set.",
+        extra={"first": not sb.target_conditions.exists()},
     )
 
 
@@ -164,18 +199,82 @@ def metric_edit(request: AuthenticatedHttpRequest, pk: int, metric_pk: int) -> H
 @login_required
 @require_http_methods(["GET", "POST"])
 def actual_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """An observation of the process now. While no target condition defines the metrics (the
+    first grasp of the current condition), it names them too, with their values now."""
     sb = access.get_storyboard_for_user(request.user, pk, write=True)
     data = request.POST if request.method == "POST" else None
+    grasp = active_target_condition(sb) is None
+    form: forms.ActualConditionForm
+    if grasp:
+        form = forms.CurrentConditionForm(data, initial=_previous_metrics(sb))
+    else:
+        form = forms.ActualConditionForm(data)
+
+    def save(data: dict[str, Any]) -> ActualCondition:
+        figures = form.figures() if isinstance(form, forms.CurrentConditionForm) else None
+        return actual_condition_record(
+            storyboard=sb,
+            operating_pattern=data["operating_pattern"],
+            figures=figures,
+            by=request.user,
+        )
+
     return create(
         request,
         sb=sb,
-        form=forms.ActualConditionForm(data),
+        form=form,
         template="boards/forms/actual_new.html",
         section="actual",
-        save=lambda data: actual_condition_record(
-            storyboard=sb, operating_pattern=data["operating_pattern"], by=request.user
+        save=save,
+        message="Current condition recorded." if grasp else "Actual condition recorded.",
+        extra={"grasp": grasp},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def actual_delete(request: AuthenticatedHttpRequest, pk: int, actual_pk: int) -> HttpResponse:
+    observation = access.get_actual_condition_for_user(
+        request.user, actual_pk, storyboard=pk, write=True
+    )
+    sb = observation.storyboard
+    return remove(
+        request,
+        sb=sb,
+        obj=observation,
+        template="boards/forms/actual_delete.html",
+        section="actual",
+        versioned=False,
+        refusal=observation_kept_because(observation),
+        save=lambda data: actual_condition_delete(observation=observation, by=request.user),
+        message="Observation deleted.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def target_delete(request: AuthenticatedHttpRequest, pk: int, target_pk: int) -> HttpResponse:
+    target = access.get_target_condition_for_user(
+        request.user, target_pk, storyboard=pk, write=True
+    )
+    sb = target.storyboard
+    return remove(
+        request,
+        sb=sb,
+        obj=target,
+        template="boards/forms/target_delete.html",
+        section="target",
+        refusal=target_condition_kept_because(target),
+        extra={
+            "obstacle_count": target.obstacles.count(),
+            "measurement_count": Measurement.objects.filter(
+                metric__target_condition=target
+            ).count(),
+        },
+        save=lambda data: target_condition_delete(
+            target_condition=target, version=data["version"], by=request.user
         ),
-        message="Actual condition recorded.",
+        message=f"Target condition {target.number} deleted.",
     )
 
 
@@ -185,8 +284,11 @@ def measurement_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     sb = access.get_storyboard_for_user(request.user, pk, write=True)
     target = active_target(sb)
     data = request.POST if request.method == "POST" else None
-    process = target.metrics.filter(kind=Metric.Kind.PROCESS).first()
-    form = forms.MeasurementForm(data, target=target, initial={"metric": process})
+    metrics = target.metrics.current()
+    asked = request.GET.get("metric", "")
+    metric = metrics.filter(pk=asked).first() if asked.isdigit() else None
+    metric = metric or metrics.filter(kind=Metric.Kind.PROCESS).first()
+    form = forms.MeasurementForm(data, target=target, initial={"metric": metric})
     return create(
         request,
         sb=sb,

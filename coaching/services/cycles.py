@@ -167,7 +167,7 @@ def cycle_record_target(
     target = _require_target(cycle)
     metrics = [
         {"kind": m.kind, "name": m.name, "target": m.target_label}
-        for m in Metric.objects.filter(target_condition=target)
+        for m in Metric.objects.filter(target_condition=target).current()
     ]
     answer = {
         "target_condition": target.pk,
@@ -221,7 +221,7 @@ def cycle_record_actual(
             storyboard=cycle.storyboard, operating_pattern=operating_pattern, observed_at=now, by=by
         )
         answer["actual_condition"] = observation.pk
-    metrics = {m.kind: m for m in Metric.objects.filter(target_condition=target)}
+    metrics = {m.kind: m for m in Metric.objects.filter(target_condition=target).current()}
     measurements = []
     for kind, value in values.items():
         metric = metrics.get(kind)

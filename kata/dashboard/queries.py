@@ -53,8 +53,8 @@ Makers = dict[str, Callable[[], Figure]]
 
 
 # The joins every figure hangs off. Only one target condition per storyboard is active, one
-# metric per kind and target, one obstacle worked on per target (all unique constraints), so
-# these joins never multiply rows; an unused one is not joined at all.
+# current (not retired) metric per kind and target, one obstacle worked on per target (all
+# unique constraints), so these joins never multiply rows; an unused one is not joined at all.
 def relations() -> dict[str, FilteredRelation]:
     return {
         "active": FilteredRelation(
@@ -62,7 +62,11 @@ def relations() -> dict[str, FilteredRelation]:
             condition=Q(target_conditions__status=TargetCondition.Status.ACTIVE),
         ),
         "pm": FilteredRelation(
-            "active__metrics", condition=Q(active__metrics__kind=Metric.Kind.PROCESS)
+            "active__metrics",
+            condition=Q(
+                active__metrics__kind=Metric.Kind.PROCESS,
+                active__metrics__retired_at__isnull=True,
+            ),
         ),
         "working": FilteredRelation(
             "active__obstacles",

@@ -110,8 +110,10 @@
     const form = target && target.matches && (target.matches("form.item-form") ? target : target.querySelector && target.querySelector("form.item-form"));
     if (form && !form.dataset.focused) {
       form.dataset.focused = "1";
+      // A confirmation (deleting, retiring) has no field: the way back is where the keys start.
       const field = form.querySelector(".has-error input, .has-error textarea, .has-error select") ||
-        form.querySelector("input:not([type=hidden]), textarea, select");
+        form.querySelector("input:not([type=hidden]), textarea, select") ||
+        (form.hasAttribute("data-confirm") && form.querySelector("a.cancel"));
       if (field) field.focus();
     }
     // Sections others changed while someone typed here: refresh them once the form is gone.

@@ -80,9 +80,9 @@ def test_a_learner_plans_a_step_and_records_its_result(new_page, learner, board)
     expect(chart_points).to_have_count(3)
     measurement = Measurement.objects.latest("pk")
     assert measurement.experiment.step == "Put the printer next to aisle 1"
-    expect(page.locator(f'#chart a[href="#experiment-{measurement.experiment_id}"]')).to_have_count(
-        1
-    )
+    # The point on the chart links to its step (and so does the row listed under the chart).
+    link = f'#chart svg a[href="#experiment-{measurement.experiment_id}"]'
+    expect(page.locator(link)).to_have_count(1)
 
 
 def test_switching_the_obstacle_puts_the_previous_one_back(new_page, learner, board):

@@ -40,6 +40,7 @@ from boards.models import (
 )
 from boards.sections import board_changed
 from boards.services.experiments import experiment_plan, experiment_record_result, experiment_update
+from boards.services.metrics import metric_retire
 from boards.services.obstacles import (
     obstacle_add,
     obstacle_clear,
@@ -108,6 +109,21 @@ class World:
     def revision(self) -> int:
         return Storyboard.objects.values_list("revision", flat=True).get(pk=self.sb.pk)
 
+    # Issue 11: what a member takes back, and a metric to add.
+    @cached_property
+    def measurement(self) -> Measurement:
+        return measurement_add(metric=self.metric, value="41", by=self.by)
+
+    @cached_property
+    def actual(self) -> ActualCondition:
+        return actual_condition_record(
+            storyboard=self.sb, operating_pattern="Pickers walk each aisle twice.", by=self.by
+        )
+
+    @cached_property
+    def outcome_metric(self) -> Metric:
+        return self.target.metrics.get(kind=Metric.Kind.OUTCOME)
+
 
 def _fresh(obj):
     return type(obj).objects.get(pk=obj.pk)
@@ -151,6 +167,8 @@ class Case:
     saved: Callable[[World], bool] | None = None
     form_on_get: bool = True
     prepare: Callable[[World], None] | None = None
+    # Deletes or retires what it names: a stale version is refused outright, not merged.
+    removes: bool = False
 
     @property
     def is_write(self) -> bool:
@@ -199,6 +217,103 @@ def obstacle_status_is(status: str) -> Callable[[World], bool]:
 
 
 NEW_PATTERN = "Each order is picked in one walk, printed in aisle order."
+
+
+# Issue 11: metrics added and retired; what a member takes back --------------------------------
+
+
+def on_measurement(w: World) -> dict:
+    return {"pk": w.sb.pk, "measurement_pk": w.measurement.pk}
+
+
+def on_actual(w: World) -> dict:
+    return {"pk": w.sb.pk, "actual_pk": w.actual.pk}
+
+
+def _retire_outcome_metric(w: World) -> None:
+    metric_retire(metric=w.outcome_metric, version=w.outcome_metric.version, by=w.by)
+
+
+def _gone(attribute: str) -> Callable[[World], bool]:
+    def gone(w: World) -> bool:
+        obj = getattr(w, attribute)
+        return not type(obj).objects.filter(pk=obj.pk).exists()
+
+    return gone
+
+
+METRICS_CASES = [
+    Case(
+        "metric_new",
+        "metric_new",
+        board,
+        query="?kind=outcome",
+        prepare=_retire_outcome_metric,
+        data=lambda w: {
+            "kind": "outcome",
+            "name": "Orders out the same day",
+            "unit": "%",
+            "higher_is_better": "1",
+            "target_value": "97",
+        },
+        section="target",
+        saved=lambda w: w.target.metrics.current().filter(name="Orders out the same day").exists(),
+    ),
+    Case(
+        "metric_retire",
+        "metric_retire",
+        on_metric,
+        data=lambda w: {"version": w.metric.version},
+        section="target",
+        saved=lambda w: _fresh(w.metric).is_retired,
+        removes=True,
+    ),
+    Case(
+        "measurement_delete",
+        "measurement_delete",
+        on_measurement,
+        data=lambda w: {},
+        section="chart",
+        saved=_gone("measurement"),
+        removes=True,
+    ),
+    Case(
+        "actual_delete",
+        "actual_delete",
+        on_actual,
+        data=lambda w: {},
+        section="actual",
+        saved=_gone("actual"),
+        removes=True,
+    ),
+    Case(
+        "target_delete",
+        "target_delete",
+        on_target,
+        data=lambda w: {"version": w.target.version},
+        section="target",
+        saved=_gone("target"),
+        removes=True,
+    ),
+    Case(
+        "obstacle_delete",
+        "obstacle_delete",
+        on_obstacle,
+        data=lambda w: {"version": w.obstacle.version},
+        section="obstacles",
+        saved=_gone("obstacle"),
+        removes=True,
+    ),
+    Case(
+        "experiment_delete",
+        "experiment_delete",
+        on_experiment,
+        data=lambda w: {"version": w.experiment.version},
+        section="record",
+        saved=_gone("experiment"),
+        removes=True,
+    ),
+]
 
 CASES = [
     Case("storyboard", "storyboard", board),
@@ -399,6 +514,7 @@ CASES = [
         section="head",
         saved=lambda w: _fresh(w.sb).coach_id is None,
     ),
+    *METRICS_CASES,
 ]
 
 WRITES = [pytest.param(case, id=case.id) for case in CASES if case.is_write]
@@ -1027,7 +1143,11 @@ VERSIONED = [pytest.param(case, id=case.id) for case in CASES if case.id in THEI
 
 
 def test_every_form_that_edits_a_row_has_a_conflict_case(world):
-    versioned = {c.id for c in CASES if c.is_write and c.form_on_get and "version" in c.data(world)}
+    versioned = {
+        c.id
+        for c in CASES
+        if c.is_write and c.form_on_get and not c.removes and "version" in c.data(world)
+    }
     assert set(THEIR_CHANGE) == versioned
 
 
@@ -1100,7 +1220,8 @@ def test_a_long_backlog_keeps_the_polls_headers_small(client_for, learner, coach
     assert len(detail["changes"]) == LISTED_CHANGES
     assert detail["changes"][-1]["sections"] == ["step", "record", "activity"]
     assert detail["more"] == 31  # counted, not listed
-    assert detail["sections"] == ["obstacles", "activity"]  # what the unlisted ones touched
+    # What the unlisted ones touched (the record waits for a first obstacle, so it shows too).
+    assert detail["sections"] == ["obstacles", "record", "activity"]
     # From the very start of the board too.
     assert len(str(client_for(learner).get(_poll_url(world, 0)).headers).encode()) < 2048
 
@@ -1123,7 +1244,7 @@ def test_the_poll_lists_what_another_user_changed(client_for, learner, coach, wo
     assert changed["revision"] == now
     [change] = changed["changes"]
     assert change["revision"] == now
-    assert change["sections"] == ["obstacles", "activity"]
+    assert change["sections"] == ["obstacles", "record", "activity"]
     assert change["element"] == f"obstacle-{obstacle.pk}"
     assert change["summary"] == "Carl Moss: Added obstacle: Carts too small"
     html = _html(response)
@@ -1238,8 +1359,9 @@ def test_the_board_query_count_does_not_grow_with_measurements(
 
 
 def _chart(html: str) -> str:
-    start = html.index('id="chart"')
-    return html[start : html.index("</section>", start)]
+    """The process metric's run chart (the first of the chart section)."""
+    start = html.index('id="run-chart-', html.index('id="chart"'))
+    return html[start : html.index("</figure>", start)]
 
 
 def test_the_run_chart_thins_a_long_series_and_the_board_shows_the_latest_value(

@@ -29,14 +29,15 @@ import coaching.cycle
 import coaching.forms
 import kata.accounts
 import kata.dashboard.filters
-from boards.models import Experiment, Measurement, TargetCondition
+from boards.models import Experiment, Measurement, Metric, TargetCondition
 from boards.services.experiments import (
     experiment_plan,
     experiment_record_result,
     experiment_update,
 )
+from boards.services.metrics import metric_add
 from boards.services.obstacles import obstacle_add, obstacle_clear
-from boards.services.storyboards import challenge_create, challenge_update
+from boards.services.storyboards import challenge_create, challenge_update, storyboard_create
 from boards.services.targets import (
     actual_condition_record,
     measurement_add,
@@ -519,7 +520,12 @@ def test_editing_a_target_condition_or_metric_with_any_value_never_breaks_the_bo
 
 
 @FUZZ
-@given(zone=ZONES, horizon=DAY_TEXT, version=or_plain(WHOLE_TEXT, None), new=st.booleans())
+@given(
+    zone=ZONES,
+    horizon=or_plain(DAY_TEXT, (date.today() + timedelta(days=400)).isoformat()),
+    version=or_plain(WHOLE_TEXT, None),
+    new=st.booleans(),
+)
 def test_a_challenge_of_any_date_never_breaks_the_board(
     reader, admin, learner, target, zone, horizon, version, new
 ):
@@ -536,6 +542,85 @@ def test_a_challenge_of_any_date_never_breaks_the_board(
     assert reader.post(url, data).status_code in ANSWERS
     assert reader.get(reverse("boards:team", args=[board.team.slug])).status_code == 200
     stored_and_shown(before, board, reader=reader, admin=admin)
+
+
+@FUZZ
+@given(zone=ZONES, target_value=NUMBER_TEXT)
+def test_a_metric_added_with_any_target_never_breaks_the_board(
+    reader, admin, learner, target, zone, target_value
+):
+    in_zone(learner, zone)
+    Metric.objects.filter(target_condition=target, kind="outcome").delete()  # room for one
+    before = footprint(target.storyboard)
+    data = {"kind": "outcome", "name": "On time", "unit": "%", "higher_is_better": "1"}
+    data["target_value"] = target_value
+    assert post(reader, "metric_new", target.storyboard, data).status_code in ANSWERS
+    stored_and_shown(before, target.storyboard, reader=reader, admin=admin)
+
+
+@FUZZ
+@given(
+    zone=ZONES,
+    figures=varied(
+        {"process_value": "41", "outcome_value": "80"},
+        {"process_value": NUMBER_TEXT, "outcome_value": NUMBER_TEXT},
+    ),
+)
+def test_a_current_condition_with_any_figures_never_breaks_the_board(
+    reader, admin, learner, storyboard, zone, figures
+):
+    in_zone(learner, zone)
+    before = footprint(storyboard)
+    data = {
+        "operating_pattern": "Pickers walk each aisle twice",
+        "process_name": "Pick time",
+        "process_unit": "min",
+        "process_higher": "0",
+        "outcome_name": "Same-day orders",
+        "outcome_unit": "%",
+        "outcome_higher": "1",
+        **figures,
+    }
+    assert post(reader, "actual_new", storyboard, data).status_code in ANSWERS
+    stored_and_shown(before, storyboard, reader=reader, admin=admin)
+
+
+@FUZZ
+@given(zone=ZONES, target_value=NUMBERS, process=NUMBERS, outcome=or_plain(NUMBERS, "80"))
+def test_metric_and_figure_services_take_any_number_without_harm(
+    reader, admin, learner, target, storyboard, zone, target_value, process, outcome
+):
+    Metric.objects.filter(target_condition=target, kind="outcome").delete()
+    other = storyboard_create(
+        team=storyboard.team,
+        challenge=storyboard.challenge,
+        focus_process="Packing",
+        learner=learner,
+    )
+    before = footprint(target.storyboard), footprint(other)
+    with timezone.override(zone):
+        with contextlib.suppress(ValidationError):
+            metric_add(
+                target_condition=target,
+                kind="outcome",
+                name="On time",
+                unit="%",
+                target_value=target_value,
+                higher_is_better=True,
+                by=learner,
+            )
+        with contextlib.suppress(ValidationError):
+            actual_condition_record(
+                storyboard=other,
+                operating_pattern="Two walks",
+                figures=[
+                    {"kind": "process", "name": "Pick time", "value": process},
+                    {"kind": "outcome", "name": "Same day", "value": outcome},
+                ],
+                by=learner,
+            )
+    stored_and_shown(before[0], target.storyboard, reader=reader, admin=admin)
+    stored_and_shown(before[1], other, reader=reader, admin=admin)
 
 
 @FUZZ

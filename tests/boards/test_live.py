@@ -11,12 +11,14 @@ from django.urls import reverse
 
 from boards import live
 from boards.board import SECTIONS
-from boards.models import Activity, Measurement, Storyboard
+from boards.models import Activity, ActualCondition, Measurement, Storyboard
 from boards.services.storyboards import storyboard_archive
+from boards.services.targets import actual_condition_record
 from tests.boards.test_board_views import (
     CASES,
     Case,
     World,
+    _close_target,
     _poll_detail,
     _poll_url,
     _ready,
@@ -28,6 +30,31 @@ pytestmark = pytest.mark.django_db
 Action = Activity.Action
 
 _BY_ID = {case.id: case for case in CASES}
+CURRENT_CONDITION = {
+    "process_name": "Walk per order",
+    "process_unit": "m",
+    "process_higher": "0",
+    "process_value": "520",
+    "outcome_name": "Orders shipped same day",
+    "outcome_unit": "%",
+    "outcome_higher": "1",
+    "outcome_value": "81",
+}
+
+
+def _close_target_and_grasp(w: World) -> None:
+    _close_target(w)
+    actual_condition_record(
+        storyboard=w.sb,
+        operating_pattern="Two walks per order.",
+        figures=[
+            {"kind": "process", "name": "Walk per order", "unit": "m", "value": "520"},
+            {"kind": "outcome", "name": "Orders shipped same day", "value": "81"},
+        ],
+        by=w.by,
+    )
+
+
 # Writes whose variants log other actions than the permission table's case does.
 VARIANTS = [
     replace(
@@ -51,10 +78,58 @@ VARIANTS = [
         },
         saved=lambda w: Measurement.objects.filter(experiment=w.experiment).exists(),
     ),
+    # Issue 11: the current condition grasped with its figures while no target is active, and
+    # the next target condition taking them up as its metrics' first measurements.
+    replace(
+        _BY_ID["actual_new"],
+        id="actual_new-current-condition",
+        prepare=_close_target,
+        data=lambda w: {**CURRENT_CONDITION, "operating_pattern": "Two walks per order."},
+        saved=lambda w: (
+            [
+                len(o.figure_list)
+                for o in ActualCondition.objects.filter(operating_pattern="Two walks per order.")
+            ]
+            == [2]
+        ),
+    ),
+    replace(
+        _BY_ID["target_new"],
+        id="target_new-from-current-condition",
+        prepare=_close_target_and_grasp,
+        data=lambda w: {
+            **_BY_ID["target_new"].data(w),  # type: ignore[misc]
+            "outcome_name": "Orders shipped same day",
+            "outcome_unit": "%",
+            "outcome_target": "95",
+            "outcome_higher": "1",
+        },
+        saved=lambda w: (
+            Measurement.objects.filter(
+                metric__target_condition__storyboard=w.sb,
+                metric__target_condition__status="active",
+            ).count()
+            == 2
+        ),
+    ),
 ]
 
 # What each write logs, in order: every action a board view can produce is here.
 LOGGED = {
+    # Issue 11: metrics added and retired; what a member takes back.
+    "metric_new": [Action.METRIC_ADDED],
+    "metric_retire": [Action.METRIC_RETIRED],
+    "measurement_delete": [Action.MEASUREMENT_DELETED],
+    "actual_delete": [Action.ACTUAL_CONDITION_DELETED],
+    "target_delete": [Action.TARGET_CONDITION_DELETED],
+    "obstacle_delete": [Action.OBSTACLE_DELETED],
+    "experiment_delete": [Action.EXPERIMENT_DELETED],
+    "actual_new-current-condition": [Action.ACTUAL_CONDITION_RECORDED],
+    "target_new-from-current-condition": [
+        Action.TARGET_CONDITION_STARTED,
+        Action.MEASUREMENT_ADDED,
+        Action.MEASUREMENT_ADDED,
+    ],
     "target_new": [Action.TARGET_CONDITION_STARTED],
     "target_edit": [Action.TARGET_CONDITION_UPDATED],
     "target_close": [Action.TARGET_CONDITION_ACHIEVED],

@@ -99,8 +99,9 @@ def test_the_board_shows_every_section(client_for, viewer, storyboard, target, l
 
 def test_the_board_says_what_to_do_when_it_is_empty(client_for, learner, storyboard):
     html = client_for(learner).get(board_url(storyboard)).content.decode()
-    assert "No active target condition" in html
-    assert "No observation yet" in html
+    assert "Next: grasp the current condition" in html
+    assert "Waits for the current condition" in html  # the first target condition
+    assert html.count("button primary") == 1  # the one next action: the current condition
 
 
 def _grow(target, n: int) -> None:

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from boards.models import Metric, Storyboard, Team, User
 from boards.services.invitations import invitation_accept, invitation_create
+from boards.services.metrics import metric_add
 from boards.services.profiles import profile_update
 from boards.services.storyboards import (
     challenge_create,
@@ -29,7 +30,11 @@ from boards.services.storyboards import (
     storyboard_create,
     storyboard_update,
 )
-from boards.services.targets import metric_update, target_condition_start
+from boards.services.targets import (
+    actual_condition_record,
+    metric_update,
+    target_condition_start,
+)
 from boards.services.teams import team_create, team_rename
 from boards.validators import INVISIBLE, ONE_LINE, validate_single_line
 from tests.extreme import FUZZ
@@ -115,6 +120,29 @@ def test_any_control_character_inside_a_name_is_refused(before, control, after):
 
 # At the services --------------------------------------------------------------------------------
 
+
+def _outcome_metric(w, *, name: str, unit: str):
+    Metric.objects.filter(target_condition=w.target, kind="outcome").delete()  # room for one
+    return metric_add(
+        target_condition=w.target,
+        kind="outcome",
+        name=name,
+        unit=unit,
+        target_value="95",
+        higher_is_better=True,
+        by=w.learner,
+    )
+
+
+def _first_grasp(w, figure: dict):
+    board = storyboard_create(
+        team=w.team, challenge=w.storyboard.challenge, focus_process="Packing", learner=w.learner
+    )
+    return actual_condition_record(
+        storyboard=board, operating_pattern="Two walks", figures=[figure], by=w.learner
+    )
+
+
 NAMED = {
     "team_create": (
         "name",
@@ -181,6 +209,24 @@ NAMED = {
             target_value="30",
             higher_is_better=False,
             by=w.learner,
+        ),
+    ),
+    "metric_add name": (
+        "outcome_metric_name",
+        lambda w, name: _outcome_metric(w, name=name, unit="%"),
+    ),
+    "metric_add unit": (
+        "outcome_metric_unit",
+        lambda w, name: _outcome_metric(w, name="On time", unit=name),
+    ),
+    "actual_condition_record name": (
+        "process_name",
+        lambda w, name: _first_grasp(w, {"kind": "process", "name": name, "value": "41"}),
+    ),
+    "actual_condition_record unit": (
+        "outcome_unit",
+        lambda w, name: _first_grasp(
+            w, {"kind": "outcome", "name": "Same day", "unit": name, "value": "80"}
         ),
     ),
     "target_condition_start metric": (
@@ -293,6 +339,14 @@ def test_every_service_keeps_a_name_with_emoji_and_joiners(world, service):
         "storyboard_update": lambda: Storyboard.objects.get(pk=world.storyboard.pk).focus_process,
         "metric_update name": lambda: Metric.objects.get(pk=world.process.pk).name,
         "metric_update unit": lambda: Metric.objects.get(pk=world.process.pk).unit,
+        "metric_add name": lambda: world.target.metrics.get(kind="outcome").name,
+        "metric_add unit": lambda: world.target.metrics.get(kind="outcome").unit,
+        "actual_condition_record name": lambda: (
+            world.team.storyboards.order_by("pk").last().actual_conditions.get().figures[0]["name"]
+        ),
+        "actual_condition_record unit": lambda: (
+            world.team.storyboards.order_by("pk").last().actual_conditions.get().figures[0]["unit"]
+        ),
         "target_condition_start metric": lambda: (
             world.team.storyboards.order_by("pk").last().target_conditions.get().metrics.get().name
         ),
@@ -398,3 +452,28 @@ def test_a_challenge_and_a_focus_process_stay_on_one_line(client_for, learner, w
     assert response.status_code == 422
     assert ONE_LINE in response.content.decode()
     assert Storyboard.objects.get(pk=world.storyboard.pk).focus_process == "Order picking"
+
+
+def test_a_new_metric_and_a_first_grasp_stay_on_one_line(client_for, learner, world, storyboard):
+    client = client_for(learner)
+    Metric.objects.filter(target_condition=world.target, kind="outcome").delete()
+    data = {"kind": "outcome", "name": "On\ntime", "unit": "%", "target_value": "95"}
+    data["higher_is_better"] = "1"
+    response = client.post(reverse("boards:metric_new", args=[world.storyboard.pk]), data)
+    assert response.status_code == 422
+    assert ONE_LINE in response.content.decode()
+    assert not world.target.metrics.filter(kind="outcome").exists()
+    board = storyboard_create(
+        team=world.team, challenge=storyboard.challenge, focus_process="Packing", learner=learner
+    )
+    data = {
+        "operating_pattern": "Two walks",
+        "process_name": "Pick time",
+        "process_unit": "min\tper order",
+        "process_higher": "0",
+        "process_value": "41",
+    }
+    response = client.post(reverse("boards:actual_new", args=[board.pk]), data)
+    assert response.status_code == 422
+    assert ONE_LINE in response.content.decode()
+    assert not board.actual_conditions.exists()

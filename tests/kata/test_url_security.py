@@ -18,6 +18,7 @@ from boards.models import Membership, Role
 from boards.services.experiments import experiment_plan
 from boards.services.invitations import invitation_create
 from boards.services.obstacles import obstacle_add
+from boards.services.targets import actual_condition_record, measurement_add
 from coaching.services.cycles import cycle_start
 from coaching.services.preferences import preferences_for
 from coaching.services.scheduling import series_create
@@ -94,6 +95,14 @@ URLS = {
     "boards:storyboard_archive": (TEAM_WRITE, "board", ["GET", "POST"]),
     "boards:storyboard_restore": (TEAM_WRITE, "board", ["POST"]),
     "boards:storyboard_delete": (ADMIN, "board", ["GET", "POST"]),
+    # Issue 11: metrics added and retired; what a member takes back.
+    "boards:metric_new": (TEAM_WRITE, "board", ["GET", "POST"]),
+    "boards:metric_retire": (TEAM_WRITE, "metric", ["GET", "POST"]),
+    "boards:measurement_delete": (TEAM_WRITE, "measurement", ["GET", "POST"]),
+    "boards:actual_delete": (TEAM_WRITE, "actual", ["GET", "POST"]),
+    "boards:target_delete": (TEAM_WRITE, "target", ["GET", "POST"]),
+    "boards:obstacle_delete": (TEAM_WRITE, "obstacle", ["GET", "POST"]),
+    "boards:experiment_delete": (TEAM_WRITE, "experiment", ["GET", "POST"]),
     "coaching:today": (USER, None, ["GET"]),
     "coaching:my_cycles": (USER, None, ["GET"]),
     "coaching:settings": (USER, None, ["GET", "POST"]),
@@ -156,6 +165,10 @@ def world(team, storyboard, target, learner, coach, manager, viewer, outsider):
     )
     session = series.sessions.order_by("starts_at").first()
     cycle = cycle_start(storyboard=storyboard, coach=coach)
+    measurement = measurement_add(metric=metric, value="41", by=learner)
+    actual = actual_condition_record(
+        storyboard=storyboard, operating_pattern="Two walks per order", by=learner
+    )
     feed_token = preferences_for(coach).calendar_token
     slug = team.slug
     board = {"pk": storyboard.pk}
@@ -176,6 +189,8 @@ def world(team, storyboard, target, learner, coach, manager, viewer, outsider):
         "obstacle": {**board, "obstacle_pk": obstacle.pk},
         "obstacle_action": {**board, "obstacle_pk": obstacle.pk, "action": "work-on"},
         "experiment": {**board, "experiment_pk": experiment.pk},
+        "measurement": {**board, "measurement_pk": measurement.pk},
+        "actual": {**board, "actual_pk": actual.pk},
         "series": {**board, "series_pk": series.pk},
         "session": {**board, "session_pk": session.pk},
         "cycle": {**board, "cycle_pk": cycle.pk},
