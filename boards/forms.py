@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from boards.models import Metric, Obstacle, Role, TargetCondition
+from boards.validators import validate_sensible_date, validate_single_line
 
 TEXTAREA = {"rows": 3}
 
@@ -71,12 +72,32 @@ class NumberField(forms.DecimalField):
         return super().to_python(value)
 
 
+# Every date and time field of the app is one of these two: both refuse what lies outside
+# 1970 to 2200 (boards.validators), so no form can let a year 1 or 9999 through.
+
+
+class LocalDateField(forms.DateField):
+    """A day, picked with the browser's date picker."""
+
+    widget = DateInput
+    default_validators = [validate_sensible_date]
+
+
 class LocalDateTimeField(forms.DateTimeField):
+    """A moment in the reader's time zone, picked with the browser's date and time picker."""
+
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    default_validators = [validate_sensible_date]
 
     def __init__(self, **kwargs):
         kwargs.setdefault("input_formats", ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"])
         super().__init__(**kwargs)
+
+
+class SingleLineField(forms.CharField):
+    """A name or title, shown on one line: no line breaks, tabs or other control characters."""
+
+    default_validators = [validate_single_line]
 
 
 def _not_in_future(value: datetime | None) -> datetime | None:
@@ -116,10 +137,9 @@ class ExperimentPlanForm(forms.Form):
         label="Obstacle addressed",
         empty_label="(none)",
     )
-    planned_for = forms.DateField(
+    planned_for = LocalDateField(
         label="Date",
         required=False,
-        widget=DateInput,
         initial=timezone.localdate,
         help_text="Empty means today.",
     )
@@ -207,12 +227,12 @@ class CurrentConditionForm(GroupedForm, ActualConditionForm):
     """Grasping the current condition while no target condition defines the metrics: the
     operating pattern, and the process and outcome metric with their values now."""
 
-    process_name = forms.CharField(max_length=120, required=False, label="Name")
-    process_unit = forms.CharField(max_length=32, required=False, label="Unit")
+    process_name = SingleLineField(max_length=120, required=False, label="Name")
+    process_unit = SingleLineField(max_length=32, required=False, label="Unit")
     process_higher = _better_is("0")
     process_value = NumberField(required=False, label="Now")
-    outcome_name = forms.CharField(max_length=120, required=False, label="Name")
-    outcome_unit = forms.CharField(max_length=32, required=False, label="Unit")
+    outcome_name = SingleLineField(max_length=120, required=False, label="Name")
+    outcome_unit = SingleLineField(max_length=32, required=False, label="Unit")
     outcome_higher = _better_is("1")
     outcome_value = NumberField(required=False, label="Now")
 
@@ -274,10 +294,10 @@ class MeasurementForm(forms.Form):
 class MetricFields(forms.Form):
     """The process and outcome metric of a new target condition."""
 
-    process_name = forms.CharField(
+    process_name = SingleLineField(
         max_length=120, label="Name", error_messages={"required": "Name the process metric."}
     )
-    process_unit = forms.CharField(max_length=32, required=False, label="Unit")
+    process_unit = SingleLineField(max_length=32, required=False, label="Unit")
     process_target = NumberField(label="Target")
     process_higher = forms.TypedChoiceField(
         label="Better is",
@@ -285,8 +305,8 @@ class MetricFields(forms.Form):
         coerce=lambda v: v == "1",
         initial="0",
     )
-    outcome_name = forms.CharField(max_length=120, required=False, label="Name")
-    outcome_unit = forms.CharField(max_length=32, required=False, label="Unit")
+    outcome_name = SingleLineField(max_length=120, required=False, label="Name")
+    outcome_unit = SingleLineField(max_length=32, required=False, label="Unit")
     outcome_target = NumberField(required=False, label="Target")
     outcome_higher = forms.TypedChoiceField(
         label="Better is",
@@ -321,9 +341,8 @@ class TargetConditionForm(forms.Form):
         help_text="How should the process operate when the target condition is reached?",
         error_messages={"required": "Describe how the process should operate."},
     )
-    achieve_by = forms.DateField(
+    achieve_by = LocalDateField(
         label="Achieve by",
-        widget=DateInput,
         help_text="Typically 1 to 4 weeks out.",
     )
 
@@ -376,8 +395,8 @@ class CloseTargetConditionForm(VersionedForm):
 
 
 class MetricEditForm(VersionedForm):
-    name = forms.CharField(max_length=120)
-    unit = forms.CharField(max_length=32, required=False)
+    name = SingleLineField(max_length=120)
+    unit = SingleLineField(max_length=32, required=False)
     target_value = NumberField(label="Target")
     higher_is_better = forms.TypedChoiceField(
         label="Better is",
@@ -390,10 +409,10 @@ class MetricForm(forms.Form):
     """A metric added to the active target condition, of a kind it has no current one of."""
 
     kind = forms.ChoiceField(label="Kind", choices=Metric.Kind.choices)
-    name = forms.CharField(
+    name = SingleLineField(
         max_length=120, label="Name", error_messages={"required": "Name the metric."}
     )
-    unit = forms.CharField(max_length=32, required=False)
+    unit = SingleLineField(max_length=32, required=False)
     higher_is_better = _better_is("0")
     target_value = NumberField(
         label="Target",
@@ -435,13 +454,13 @@ class InviteForm(forms.Form):
 
 
 class NameFields(forms.Form):
-    first_name = forms.CharField(
+    first_name = SingleLineField(
         label="First name",
         max_length=150,
         error_messages={"required": "Enter your first name."},
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
-    last_name = forms.CharField(
+    last_name = SingleLineField(
         label="Last name",
         max_length=150,
         required=False,

@@ -13,7 +13,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from boards.forms import TEXTAREA, DateInput, VersionedForm
+from boards.forms import TEXTAREA, LocalDateField, SingleLineField, VersionedForm
 from boards.models import EDITING_ROLES, Challenge, Team, User
 
 # A challenge lies 6 months to 3 years out; ten years leaves room without accepting typos.
@@ -33,15 +33,14 @@ def _people(team: Team) -> QuerySet[User]:
 
 
 class ChallengeForm(forms.Form):
-    title = forms.CharField(
+    title = SingleLineField(
         max_length=200,
         label="Challenge",
         help_text="One line: the state to reach, such as “Every order ships the day it arrives”.",
         error_messages={"required": "Describe the challenge in one line."},
     )
-    horizon = forms.DateField(
+    horizon = LocalDateField(
         label="By when",
-        widget=DateInput,
         help_text="Usually 6 months to 3 years out.",
         error_messages={"required": "Give the date the challenge should be met by."},
     )
@@ -88,7 +87,7 @@ class _ChallengeChoice(forms.Form):
 
 
 class _FocusProcess(forms.Form):
-    focus_process = forms.CharField(
+    focus_process = SingleLineField(
         max_length=200,
         label="Focus process",
         help_text="The process the learner improves, such as “Changeover, line 3”.",

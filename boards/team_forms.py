@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.urls import reverse
 
+from boards.forms import SingleLineField
 from boards.services.teams import NAME_MAX, SLUG_MAX
 
 NAME_HELP = "As people in your company call it: Dispatch, Ward 4 admissions, Line 3."
@@ -19,7 +20,7 @@ SLUG_HELP = (
 
 
 class TeamForm(forms.Form):
-    name = forms.CharField(
+    name = SingleLineField(
         label="Team name",
         max_length=NAME_MAX,
         help_text=NAME_HELP,

@@ -10,7 +10,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from boards.forms import DateInput, LocalDateTimeField
+from boards.forms import LocalDateField, LocalDateTimeField
 from boards.models import EDITING_ROLES, Storyboard, User
 from coaching import recurrence
 from coaching.models import REMINDER_CHOICES, SecondCoachObservation, SessionSeries
@@ -71,7 +71,7 @@ ENDS_CHOICES = [
 
 
 class ScheduleFields(forms.Form):
-    start_date = forms.DateField(label="First day", widget=DateInput)
+    start_date = LocalDateField(label="First day")
     start_time = forms.TimeField(label="Time", widget=TimeInput, initial=time(9, 30))
     duration_minutes = forms.IntegerField(
         label="Minutes", min_value=5, max_value=240, initial=20, help_text="Often 20 or less."
@@ -89,7 +89,7 @@ class ScheduleFields(forms.Form):
     ends = forms.ChoiceField(
         label="Ends", choices=ENDS_CHOICES, initial="never", widget=forms.RadioSelect
     )
-    until = forms.DateField(label="Last day", required=False, widget=DateInput)
+    until = LocalDateField(label="Last day", required=False)
     count = forms.IntegerField(label="Number of sessions", required=False, min_value=1)
 
     def clean(self) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from boards.access import BOARD_ARCHIVED_MESSAGE
 from boards.models import Activity, Storyboard, TargetCondition, User
 from boards.sections import service_writing
 from boards.selectors import step_in_progress
+from boards.validators import check_single_line
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -114,11 +115,18 @@ def save_versioned(obj: models.Model, *, version: int, changes: dict[str, Any]) 
         setattr(obj, name, value)
 
 
-def clean_text(value: str | None, field: str, *, max_length: int | None = None) -> str:
-    """``value`` stripped; refused, as an error on ``field``, if it holds NULs or is too long."""
+def clean_text(
+    value: str | None, field: str, *, max_length: int | None = None, single_line: bool = False
+) -> str:
+    """``value`` stripped; refused, as an error on ``field``, if it holds NULs or is too long.
+
+    ``single_line`` for a name or title: line breaks and control characters are refused too.
+    """
     value = (value or "").strip()
     if "\x00" in value:
         raise ValidationError({field: "Remove the null characters from this text."})
+    if single_line:
+        check_single_line(value, field)
     if max_length is not None and len(value) > max_length:
         raise ValidationError(
             {field: f"Keep this to {max_length} characters or fewer (it has {len(value)})."}
@@ -152,10 +160,15 @@ def change_logged(
 
 
 def required_text(
-    value: str | None, field: str, message: str, *, max_length: int | None = None
+    value: str | None,
+    field: str,
+    message: str,
+    *,
+    max_length: int | None = None,
+    single_line: bool = False,
 ) -> str:
     """``clean_text``, refused with ``message`` when nothing is left."""
-    value = clean_text(value, field, max_length=max_length)
+    value = clean_text(value, field, max_length=max_length, single_line=single_line)
     if not value:
         raise ValidationError({field: message})
     return value

@@ -25,6 +25,7 @@ from boards.services.base import (
     snapshot,
 )
 from boards.services.targets import measurement_add
+from boards.validators import check_sensible_date
 
 EXPERIMENT_FIELDS = [
     "step",
@@ -49,6 +50,8 @@ def experiment_plan(
 ) -> Experiment:
     """Plan the next step. What we expect is written before the step exists."""
     require_active(target_condition)
+    if planned_for is not None:
+        check_sensible_date(planned_for, "planned_for")
     step = required_text(step, "step", "Describe the next step.")
     expected = required_text(expected, "expected", "Write what you expect before taking the step.")
     if obstacle is not None and obstacle.target_condition_id != target_condition.pk:
@@ -90,6 +93,8 @@ def experiment_update(
 ) -> Experiment:
     """Correct the plan of a step. Once its result is in, the prediction stays as written."""
     require_active(experiment.target_condition)
+    if planned_for is not None:
+        check_sensible_date(planned_for, "planned_for")
     if not experiment.in_progress and expected.strip() != experiment.expected:
         raise ValidationError(
             {"expected": "The result is recorded: what we expected can no longer change."}
@@ -130,6 +135,8 @@ def experiment_record_result(
     require_active(experiment.target_condition)
     happened = required_text(happened, "happened", "Write what actually happened.")
     learned = required_text(learned, "learned", "Write what you learned.")
+    if measured_at is not None:
+        check_sensible_date(measured_at, "measured_at")
     metric = None
     if measurement_value not in (None, ""):
         # Check the measurement before touching the experiment, so a refusal changes nothing.

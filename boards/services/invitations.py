@@ -150,9 +150,9 @@ def _new_account(
         username=username,
         email=email,
         first_name=required_text(
-            first_name, "first_name", "Enter your first name.", max_length=150
+            first_name, "first_name", "Enter your first name.", max_length=150, single_line=True
         ),
-        last_name=clean_text(last_name, "last_name", max_length=150),
+        last_name=clean_text(last_name, "last_name", max_length=150, single_line=True),
     )
     errors: dict[str, list[str]] = {}
     try:

@@ -21,6 +21,7 @@ from boards.services.base import (
     save_versioned,
     snapshot,
 )
+from boards.validators import check_sensible_date
 
 OBSTACLE_FIELDS = ["description", "status", "position", "cleared_at"]
 
@@ -117,6 +118,8 @@ def obstacle_clear(
 ) -> Obstacle:
     """Strike an obstacle through: it no longer stands in the way (as of ``cleared_on``)."""
     require_active(obstacle.target_condition)
+    if cleared_on is not None:
+        check_sensible_date(cleared_on, "cleared_on")
     if obstacle.status == Obstacle.Status.CLEARED:
         raise ValidationError("This obstacle is already cleared.")
     change_logged(

@@ -13,8 +13,10 @@ from boards.services.base import clean_text, required_text
 @transaction.atomic
 def profile_update(*, user: User, first_name: str, last_name: str, email: str) -> User:
     """Change a person's own name and email address (where invitations and resets go)."""
-    first_name = required_text(first_name, "first_name", "Enter your first name.", max_length=150)
-    last_name = clean_text(last_name, "last_name", max_length=150)
+    first_name = required_text(
+        first_name, "first_name", "Enter your first name.", max_length=150, single_line=True
+    )
+    last_name = clean_text(last_name, "last_name", max_length=150, single_line=True)
     email = clean_text(email, "email", max_length=254)
     if not email:
         raise ValidationError(

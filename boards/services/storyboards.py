@@ -36,6 +36,7 @@ from boards.services.base import (
     save_versioned,
     snapshot,
 )
+from boards.validators import check_sensible_date
 
 HEADING = ["focus_process", "challenge"]
 PEOPLE = ["learner", "coach"]
@@ -88,8 +89,11 @@ def _require_current(challenge: Challenge, team_id: int) -> None:
 
 
 def _challenge_fields(title: str, horizon: date, description: str) -> dict[str, Any]:
+    check_sensible_date(horizon, "horizon")
     return {
-        "title": required_text(title, "title", "Describe the challenge.", max_length=200),
+        "title": required_text(
+            title, "title", "Describe the challenge.", max_length=200, single_line=True
+        ),
         "horizon": horizon,
         "description": clean_text(description, "description", max_length=4000),
     }
@@ -188,7 +192,11 @@ def storyboard_create(
 ) -> Storyboard:
     """Start a learner's storyboard for a focus process, under one of the team's challenges."""
     focus_process = required_text(
-        focus_process, "focus_process", "Name the focus process.", max_length=200
+        focus_process,
+        "focus_process",
+        "Name the focus process.",
+        max_length=200,
+        single_line=True,
     )
     _require_current(challenge, team.pk)
     _require_people(team, learner=learner, coach=coach)
@@ -217,7 +225,11 @@ def storyboard_update(
 ) -> Storyboard:
     """Change the board's heading: its focus process and the challenge it works toward."""
     focus_process = required_text(
-        focus_process, "focus_process", "Name the focus process.", max_length=200
+        focus_process,
+        "focus_process",
+        "Name the focus process.",
+        max_length=200,
+        single_line=True,
     )
     if challenge.pk != storyboard.challenge_id:
         _require_current(challenge, storyboard.team_id)

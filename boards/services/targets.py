@@ -33,6 +33,7 @@ from boards.services.base import (
     required_text,
     snapshot,
 )
+from boards.validators import check_sensible_date
 
 TARGET_FIELDS = ["operating_pattern", "achieve_by", "status", "reflection"]
 METRIC_FIELDS = ["kind", "name", "unit", "target_value", "higher_is_better", "retired_at"]
@@ -51,9 +52,15 @@ def metric_spec(spec: dict[str, Any] | None, kind: Metric.Kind) -> dict[str, Any
     return {
         "kind": kind,
         "name": required_text(
-            spec.get("name"), f"{kind}_metric_name", "Name the metric.", max_length=120
+            spec.get("name"),
+            f"{kind}_metric_name",
+            "Name the metric.",
+            max_length=120,
+            single_line=True,
         ),
-        "unit": clean_text(spec.get("unit"), f"{kind}_metric_unit", max_length=32),
+        "unit": clean_text(
+            spec.get("unit"), f"{kind}_metric_unit", max_length=32, single_line=True
+        ),
         "target_value": clean_decimal(spec.get("target_value"), f"{kind}_metric_target"),
         "higher_is_better": bool(spec.get("higher_is_better", False)),
     }
@@ -77,6 +84,7 @@ def target_condition_start(
     pattern = required_text(
         operating_pattern, "operating_pattern", "Describe how the process should operate."
     )
+    check_sensible_date(achieve_by, "achieve_by")
     # Lock the board so two people setting the next target condition at once take turns.
     Storyboard.objects.select_for_update().filter(pk=storyboard.pk).first()
     if active_target_condition(storyboard) is not None:
@@ -143,6 +151,7 @@ def target_condition_update(
 ) -> TargetCondition:
     """Change the active target condition's pattern or date; a past date only if it was so."""
     require_active(target_condition)
+    check_sensible_date(achieve_by, "achieve_by")
     if achieve_by < timezone.localdate() and achieve_by != target_condition.achieve_by:
         raise ValidationError({"achieve_by": "The achieve-by date cannot be in the past."})
     change_logged(
@@ -214,13 +223,13 @@ def metric_update(
     """Rename a metric or move its target; its measurements stay as they were."""
     require_active(metric.target_condition)
     require_current(metric)
-    name = required_text(name, "name", "Name the metric.", max_length=120)
+    name = required_text(name, "name", "Name the metric.", max_length=120, single_line=True)
     change_logged(
         metric,
         version=version,
         changes={
             "name": name,
-            "unit": clean_text(unit, "unit", max_length=32),
+            "unit": clean_text(unit, "unit", max_length=32, single_line=True),
             "target_value": clean_decimal(target_value, "target_value"),
             "higher_is_better": higher_is_better,
         },
@@ -248,6 +257,8 @@ def actual_condition_record(
     outcome metric and their values now, while no target condition defines the metrics: the
     first grasp of the current condition. With a target condition active, measure its metrics.
     """
+    if observed_at is not None:
+        check_sensible_date(observed_at, "observed_at")
     pattern = required_text(operating_pattern, "operating_pattern", "Describe what you observed.")
     cleaned = [_figure(spec) for spec in figures or [] if spec]
     if len({f["kind"] for f in cleaned}) < len(cleaned):
@@ -282,8 +293,10 @@ def _figure(spec: dict[str, Any]) -> dict[str, Any]:
     value = clean_decimal(spec.get("value"), f"{kind}_value")
     return {
         "kind": kind,
-        "name": required_text(spec.get("name"), f"{kind}_name", "Name the metric.", max_length=120),
-        "unit": clean_text(spec.get("unit"), f"{kind}_unit", max_length=32),
+        "name": required_text(
+            spec.get("name"), f"{kind}_name", "Name the metric.", max_length=120, single_line=True
+        ),
+        "unit": clean_text(spec.get("unit"), f"{kind}_unit", max_length=32, single_line=True),
         "higher_is_better": bool(spec.get("higher_is_better", False)),
         # As text, so the JSON keeps the number exactly as the columns would.
         "value": f"{value.normalize():f}",
@@ -337,6 +350,7 @@ def measurement_add(
     if experiment is not None and experiment.target_condition_id != metric.target_condition_id:
         raise ValidationError({"experiment": "The experiment belongs to another target condition."})
     measured_at = measured_at or timezone.now()
+    check_sensible_date(measured_at, "measured_at")
     if measured_at > timezone.now() + timedelta(minutes=5):
         raise ValidationError({"measured_at": "A measurement cannot be in the future."})
     measurement = Measurement.objects.create(

@@ -93,7 +93,9 @@ def team_create(*, name: str, slug: str = "", by: User | None = None) -> Team:
     """
     if by is not None and not may_create_team(by):
         raise PermissionDenied("Only site staff can create teams on this installation.")
-    name = required_text(name, "name", "Give the team a name.", max_length=NAME_MAX)
+    name = required_text(
+        name, "name", "Give the team a name.", max_length=NAME_MAX, single_line=True
+    )
     chosen = clean_slug(slug) if (slug or "").strip() else ""
     for _ in range(TAKEN_SLUG_TRIES):
         address = chosen or unique_slug(name)
@@ -139,7 +141,9 @@ def team_rename(*, team: Team, name: str, slug: str, by: User) -> Team:
     current = _locked_team_of_admin(team, by, "Only a team administrator can rename the team.")
     if current.is_archived:
         raise ValidationError("This team is archived: restore it before renaming it.")
-    name = required_text(name, "name", "Give the team a name.", max_length=NAME_MAX)
+    name = required_text(
+        name, "name", "Give the team a name.", max_length=NAME_MAX, single_line=True
+    )
     slug = clean_slug(slug)
     if _slug_in_use(slug, exclude=current):
         raise _taken(slug, name, exclude=current)

@@ -33,6 +33,7 @@ from boards.services.base import Conflict, board_write, log_activity
 from boards.services.experiments import experiment_plan, experiment_record_result
 from boards.services.obstacles import obstacle_add, obstacle_work_on
 from boards.services.targets import actual_condition_record, measurement_add
+from boards.validators import check_sensible_date
 from coaching.models import CoachingCycle, Session
 from coaching.selectors import due_sessions, last_step, next_session
 from coaching.services.scheduling import series_create, session_reschedule
@@ -407,6 +408,7 @@ def cycle_record_next_session(
     """Question 5: confirm the next session, move it to the time agreed, or schedule one."""
     now = now or timezone.now()
     _claim_step(cycle, version=version, key="when")
+    check_sensible_date(when, "when")
     if when <= now:
         raise ValidationError({"when": "Choose a time in the future."})
     when = when.replace(second=0, microsecond=0)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from boards.access import can_edit, role_in
 from boards.models import Activity, Storyboard, User, validate_time_zone
 from boards.services.base import board_write, log_activity, save_versioned
+from boards.validators import check_sensible_date
 from coaching import recurrence
 from coaching.models import Reminder, Session, SessionSeries
 
@@ -69,6 +70,9 @@ def check_duration(minutes: int) -> None:
 def check_schedule(
     *, rrule: str, duration_minutes: int, until: date | None, count: int | None, start_date: date
 ) -> None:
+    check_sensible_date(start_date, "start_date")
+    if until is not None:
+        check_sensible_date(until, "until")
     check_duration(duration_minutes)
     if until is not None and count is not None:
         raise ValidationError("End the series on a date or after a number of sessions, not both.")
@@ -334,6 +338,7 @@ def session_reschedule(
 ) -> Session:
     """Move one occurrence; it keeps its calendar UID and its reminders follow the new time."""
     now = now or timezone.now()
+    check_sensible_date(starts_at, "starts_at")
     if session.is_cancelled:
         raise ValidationError("This session is cancelled.")
     if session.ends_at <= now:

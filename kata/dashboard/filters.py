@@ -16,6 +16,9 @@ from django.http import QueryDict
 from boards.models import Membership, Storyboard, User
 from kata.dashboard.columns import sort_choices
 
+# A primary key fits in a signed 64-bit integer: a longer number in the address names nobody
+# (and SQLite refuses to compare with it).
+PK_DIGITS = 18
 # Above this many storyboards the coach and learner lists wait for a team to be chosen.
 PEOPLE_LIST_BOARDS = 200
 
@@ -75,7 +78,7 @@ class DashboardForm(forms.Form):
         wanted = [
             int(v)
             for v in (data.get("coach"), data.get("learner"))
-            if isinstance(v, str) and v.isdigit()
+            if isinstance(v, str) and v.isascii() and v.isdigit() and len(v) <= PK_DIGITS
         ]
         if wanted:
             coaches, learners, _complete = _people(
