@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
-from boards import access, exchange, forms
+from boards import access, exchange, people_forms
 from boards.forms import submit
 from boards.http import AuthenticatedHttpRequest, HtmxHttpRequest, see_other
 from boards.models import Invitation, Membership, Role, Storyboard, Team, User
@@ -66,7 +66,7 @@ def _members_context(request: AuthenticatedHttpRequest, team: Team, **extra: Any
         "admin_count": sum(1 for m in members if m.role == Role.ADMIN),
         "invitations": pending,
         "roles": Role.choices,
-        "invite_form": extra.pop("invite_form", None) or forms.InviteForm(),
+        "invite_form": extra.pop("invite_form", None) or people_forms.InviteForm(),
         **extra,
     }
 
@@ -179,7 +179,7 @@ def team_leave(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 def invitation_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     # ``write``: an archived team takes nobody new.
     team = access.get_team_for_user(request.user, slug, admin=True, write=True)
-    form = forms.InviteForm(request.POST)
+    form = people_forms.InviteForm(request.POST)
     try:
         ok, invitation = submit(
             form,
@@ -246,7 +246,7 @@ def invitation(request: HtmxHttpRequest, token: str) -> HttpResponse:
         messages.success(request, f"Welcome to {found.team}.")
         return see_other(found.team.get_absolute_url())
     context["has_account"] = User.objects.filter(email__iexact=found.email).exists()
-    form = forms.AcceptInvitationForm(request.POST if request.method == "POST" else None)
+    form = people_forms.AcceptInvitationForm(request.POST if request.method == "POST" else None)
     context["form"] = form
     if request.method == "GET":
         return render(request, "boards/invitation.html", context)

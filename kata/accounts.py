@@ -16,9 +16,10 @@ from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_http_methods
 
-from boards.forms import ProfileForm, submit
+from boards.forms import submit
 from boards.http import AuthenticatedHttpRequest, see_other
 from boards.models import Membership, User
+from boards.people_forms import ProfileForm
 from boards.services.profiles import profile_update
 
 

@@ -23,6 +23,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import boards.forms
+import boards.people_forms
 import boards.storyboard_forms
 import boards.team_forms
 import coaching.cycle
@@ -339,6 +340,7 @@ def test_every_board_service_refuses_a_date_out_of_range(
 def _forms() -> list[type[forms.BaseForm]]:
     modules = (
         boards.forms,
+        boards.people_forms,
         boards.storyboard_forms,
         boards.team_forms,
         coaching.forms,
