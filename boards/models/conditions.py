@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from boards.models.storyboards import Experiment, Storyboard, TargetCondition
+from boards.validators import validate_single_line
 
 
 def _is_number(text: object) -> bool:
@@ -124,8 +125,8 @@ class Metric(models.Model):
 
     target_condition = models.ForeignKey(TargetCondition, models.CASCADE, related_name="metrics")
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    name = models.CharField(max_length=120)
-    unit = models.CharField(max_length=32, blank=True)
+    name = models.CharField(max_length=120, validators=[validate_single_line])
+    unit = models.CharField(max_length=32, blank=True, validators=[validate_single_line])
     target_value = models.DecimalField(max_digits=14, decimal_places=4)
     higher_is_better = models.BooleanField(default=False)
     retired_at = models.DateTimeField(

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from boards.models.teams import Team
+from boards.validators import validate_single_line
 
 
 class ChallengeQuerySet(models.QuerySet["Challenge"]):
@@ -33,7 +34,7 @@ class Challenge(models.Model):
     """
 
     team = models.ForeignKey(Team, models.CASCADE, related_name="challenges")
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[validate_single_line])
     description = models.TextField(blank=True)
     horizon = models.DateField(help_text="When the challenge should be met (months to years).")
     created_at = models.DateTimeField(default=timezone.now)
@@ -58,7 +59,7 @@ class Storyboard(models.Model):
 
     team = models.ForeignKey(Team, models.CASCADE, related_name="storyboards")
     challenge = models.ForeignKey(Challenge, models.RESTRICT, related_name="storyboards")
-    focus_process = models.CharField(max_length=200)
+    focus_process = models.CharField(max_length=200, validators=[validate_single_line])
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="storyboards_as_learner"
     )

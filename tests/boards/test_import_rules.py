@@ -440,6 +440,28 @@ def test_it_refuses_text_the_forms_refuse(tmp_path, document, where, value, mess
     assert refused(tmp_path, document) == f"{section}.{table}[0].{name}: {message}"
 
 
+@pytest.mark.parametrize(
+    ("table", "name"),
+    [("challenges", "title"), ("storyboards", "focus_process"), ("metrics", "name")],
+)
+def test_it_refuses_a_name_that_is_not_one_line(tmp_path, document, table, name):
+    # The same rule as the forms, the services and the admin: it lives on the model's field.
+    document["boards"][table][0][name] = "Two\nlines"
+
+    assert refused(tmp_path, document) == (
+        f"boards.{table}[0].{name}: Keep this to one line: remove line breaks, tabs and other "
+        "control characters."
+    )
+
+
+def test_it_refuses_a_team_name_that_is_not_one_line(tmp_path, document):
+    document["team"]["name"] = "R&D\tLab"
+
+    assert refused(tmp_path, document).endswith(
+        "name: Keep this to one line: remove line breaks, tabs and other control characters."
+    )
+
+
 # Files that are no team document ---------------------------------------------------------------
 
 
